@@ -1,0 +1,276 @@
+"""flowmock's own API under `/_flowmock/api`: a namespace Power Automate never uses, reset by POST only.
+
+It answers loopback clients only unless the app was told otherwise (`ADMIN_ALLOW_REMOTE`), since it can read every
+recorded body and rewrite every flow. Errors use the trigger's envelope, never an HTML page or a traceback.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from importlib.metadata import PackageNotFoundError, version
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify, request
+
+from .app import Receiver
+from .errors import JSON_CONTENT_TYPE, FlowDefinitionError, error_body
+from .flows import Flow, check_definition, new_flow
+
+bp = Blueprint("admin", __name__)
+
+
+class AdminError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message = status, code, message
+
+
+def _receiver() -> Receiver:
+    receiver: Receiver = current_app.extensions["flowmock"]
+    return receiver
+
+
+def _is_loopback(address: str | None) -> bool:
+    if not address:
+        return True  # no socket address at all: an in-process client such as Flask's test client
+    try:
+        return ipaddress.ip_address(address.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+@bp.before_request
+def _only_loopback() -> Response | None:
+    if not _receiver().admin_allow_remote and not _is_loopback(request.remote_addr):
+        message = (
+            "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow "
+            f"{request.remote_addr}."
+        )
+        return Response(error_body("AdminApiForbidden", message), status=403, content_type=JSON_CONTENT_TYPE)
+    return None
+
+
+@bp.errorhandler(AdminError)
+def _admin_error(exc: AdminError) -> Response:
+    return Response(error_body(exc.code, exc.message), status=exc.status, content_type=JSON_CONTENT_TYPE)
+
+
+def _json_body() -> Any:
+    data = request.get_json(silent=True)
+    if data is None and request.get_data():
+        raise AdminError(400, "InvalidRequest", "The request body is not valid JSON.")
+    return data if data is not None else {}
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise AdminError(400, "InvalidRequest", f"'{name}' must be an integer, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise AdminError(400, "InvalidRequest", f"'{name}' must be between {low} and {high}, got {value}.")
+    return value
+
+
+def _float_arg(name: str, default: float, low: float, high: float) -> float:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise AdminError(400, "InvalidRequest", f"'{name}' must be a number, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise AdminError(400, "InvalidRequest", f"'{name}' must be between {low} and {high}, got {value}.")
+    return value
+
+
+def _flow(flow_id: str) -> Flow:
+    flow = _receiver().store.get_flow(flow_id)
+    if flow is None or flow.deleted:
+        raise AdminError(404, "FlowNotFound", f"The flow '{flow_id}' was not found.")
+    return flow
+
+
+def _flow_json(flow: Flow) -> dict[str, Any]:
+    receiver = _receiver()
+    data = flow.to_api(receiver.base_url())
+    data["runs"] = receiver.store.count(flow.id, runs_only=True)
+    data["failures"] = receiver.store.count(flow.id, status="Failed")
+    return data
+
+
+def _page() -> tuple[int, int]:
+    return _int_arg("limit", 100, 1, _receiver().max_page), _int_arg("offset", 0, 0, 10**9)
+
+
+@bp.get("/health")
+def health() -> Response:
+    receiver = _receiver()
+    try:
+        release = version("flowmock")
+    except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
+        release = "unknown"
+    return jsonify(status="ok", version=release, store=receiver.store.kind, flows=len(receiver.store.list_flows()))
+
+
+@bp.get("/flows")
+def list_flows() -> Response:
+    return jsonify(flows=[_flow_json(f) for f in _receiver().store.list_flows()])
+
+
+@bp.post("/flows")
+def create_flow() -> tuple[Response, int]:
+    receiver = _receiver()
+    try:
+        flow = new_flow(_json_body())
+    except FlowDefinitionError as exc:
+        raise AdminError(400, "InvalidFlowDefinition", str(exc)) from None
+    existing = receiver.store.get_flow(flow.id)
+    if existing is not None and not existing.deleted:
+        raise AdminError(409, "FlowAlreadyExists", f"A flow with id '{flow.id}' already exists.")
+    receiver.store.save_flow(flow)
+    return jsonify(_flow_json(flow)), 201
+
+
+@bp.get("/flows/<flow_id>")
+def get_flow(flow_id: str) -> Response:
+    return jsonify(_flow_json(_flow(flow_id)))
+
+
+@bp.patch("/flows/<flow_id>")
+def change_flow(flow_id: str) -> Response:
+    receiver = _receiver()
+    flow = _flow(flow_id)
+    body = _json_body()
+    if isinstance(body, dict) and ({"id", "primary_key", "secondary_key"} & set(body)):
+        raise AdminError(400, "InvalidFlowDefinition", "'id' and the keys cannot be changed (use regenerate-key).")
+    try:
+        changes = check_definition(body, partial=True)
+    except FlowDefinitionError as exc:
+        raise AdminError(400, "InvalidFlowDefinition", str(exc)) from None
+    if "allowed_users" in changes:
+        changes["allowed_users"] = tuple(changes["allowed_users"])
+    updated = flow.with_changes(**changes)
+    receiver.store.save_flow(updated)
+    if "faults" in changes:
+        receiver.faults.forget(flow_id)
+    return jsonify(_flow_json(updated))
+
+
+@bp.delete("/flows/<flow_id>")
+def delete_flow(flow_id: str) -> tuple[str, int]:
+    """Remove the flow and its history; its old URLs answer 'Deleted' as a deleted flow's do."""
+    receiver = _receiver()
+    flow = _flow(flow_id)
+    receiver.store.delete_flow(flow_id)
+    receiver.store.save_flow(flow.with_changes(deleted=True))
+    receiver.faults.forget(flow_id)
+    return "", 204
+
+
+@bp.post("/flows/<flow_id>/regenerate-key")
+def regenerate_key(flow_id: str) -> Response:
+    from . import ids
+
+    receiver = _receiver()
+    flow = _flow(flow_id)
+    body = _json_body()
+    key_type = body.get("key_type", "primary") if isinstance(body, dict) else None
+    if key_type not in ("primary", "secondary"):
+        raise AdminError(400, "InvalidRequest", "'key_type' must be 'primary' or 'secondary'.")
+    field = f"{key_type}_key"
+    updated = flow.with_changes(**{field: ids.new_key()})
+    receiver.store.save_flow(updated)
+    return jsonify(_flow_json(updated))
+
+
+@bp.get("/flows/<flow_id>/runs")
+def flow_runs(flow_id: str) -> Response:
+    receiver = _receiver()
+    _flow(flow_id)
+    limit, offset = _page()
+    response: dict[str, Any] = {}
+    if "wait" in request.args:
+        wanted = _int_arg("wait", 1, 0, 100_000)
+        timeout = _float_arg("timeout", 5.0, 0.0, 300.0)
+        have = receiver.wait_for_runs(flow_id, wanted, timeout)
+        response["wait"] = {"wanted": wanted, "have": have, "timed_out": have < wanted}
+        limit = max(limit, min(wanted, receiver.max_page))
+    runs = receiver.store.calls(flow_id, runs_only=True, limit=limit, offset=offset)
+    response["runs"] = [c.run_json() for c in runs]
+    response["total"] = receiver.store.count(flow_id, runs_only=True)
+    return jsonify(response)
+
+
+@bp.delete("/flows/<flow_id>/runs")
+def clear_flow_history(flow_id: str) -> tuple[str, int]:
+    receiver = _receiver()
+    _flow(flow_id)
+    receiver.store.clear(flow_id)
+    receiver.faults.forget(flow_id)
+    return "", 204
+
+
+@bp.get("/flows/<flow_id>/triggers")
+def flow_triggers(flow_id: str) -> Response:
+    receiver = _receiver()
+    _flow(flow_id)
+    limit, offset = _page()
+    status = request.args.get("status")
+    if status is not None and status not in ("Succeeded", "Failed"):
+        raise AdminError(400, "InvalidRequest", "'status' must be 'Succeeded' or 'Failed'.")
+    calls = receiver.store.calls(flow_id, status=status, limit=limit, offset=offset)
+    return jsonify(
+        triggers=[c.trigger_json() for c in calls], total=receiver.store.count(flow_id, status=status)
+    )
+
+
+@bp.get("/runs")
+def all_runs() -> Response:
+    receiver = _receiver()
+    limit, offset = _page()
+    calls = receiver.store.calls(runs_only=True, limit=limit, offset=offset)
+    return jsonify(runs=[c.run_json() for c in calls], total=receiver.store.count(runs_only=True))
+
+
+@bp.get("/triggers")
+def all_triggers() -> Response:
+    receiver = _receiver()
+    limit, offset = _page()
+    calls = receiver.store.calls(limit=limit, offset=offset)
+    return jsonify(triggers=[c.trigger_json() for c in calls], total=receiver.store.count())
+
+
+@bp.delete("/runs")
+def clear_all_history() -> tuple[str, int]:
+    receiver = _receiver()
+    receiver.store.clear()
+    receiver.faults.forget()
+    return "", 204
+
+
+@bp.get("/runs/<run_id>")
+def get_run(run_id: str) -> Response:
+    call = _receiver().store.get_call(run_id)
+    if call is None or call.run_id is None:
+        raise AdminError(404, "RunNotFound", f"The run '{run_id}' was not found.")
+    return jsonify(call.run_json())
+
+
+@bp.get("/triggers/<call_id>")
+def get_trigger(call_id: str) -> Response:
+    call = _receiver().store.get_call(call_id)
+    if call is None:
+        raise AdminError(404, "TriggerHistoryNotFound", f"The trigger history entry '{call_id}' was not found.")
+    return jsonify(call.trigger_json())
+
+
+@bp.post("/reset")
+def reset() -> Response:
+    receiver = _receiver()
+    receiver.reset()
+    return jsonify(flows=[_flow_json(f) for f in receiver.store.list_flows()])

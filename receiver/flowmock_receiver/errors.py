@@ -1,0 +1,173 @@
+"""Every error the receiver answers, from one table of codes and message templates.
+
+The trigger's errors reproduce Power Automate's envelope `{"error": {"code", "message"}}` with
+`Content-Type: application/json; charset=utf-8` (the powerplatform host adds `messageTemplate`), so a wording fix
+is a one-line change here. Where the real text is unknown, the template says so in its comment and the README's
+"differences" section lists it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ErrorSpec:
+    status: int
+    code: str
+    template: str
+
+
+ERRORS: dict[str, ErrorSpec] = {
+    # Trigger: lookup
+    "flow_not_found": ErrorSpec(404, "WorkflowNotFound", "The workflow '{flow_id}' could not be found."),
+    # Real text unknown: modelled on WorkflowNotFound.
+    "trigger_not_found": ErrorSpec(
+        404, "WorkflowTriggerNotFound", "The workflow '{flow_id}' trigger '{trigger}' could not be found."
+    ),
+    "url_too_long": ErrorSpec(
+        414, "RequestUrlTooLong", "The request URL is too long: {length} characters, the limit is {limit}."
+    ),
+    # Trigger: authorization (E1-E6)
+    "sas_required": ErrorSpec(
+        401, "DirectApiAuthorizationRequired", "The request must be authenticated only by Shared Access scheme."
+    ),
+    "oauth_required": ErrorSpec(401, "DirectApiAuthorizationRequired", "The OAuth authorization scheme is required."),
+    # Real text unknown; the only published sentence comes from a synthetic test file.
+    "bad_signature": ErrorSpec(
+        401, "DirectApiInvalidAuthorizationSignature", "The provided authorization signature is not valid."
+    ),
+    "signature_expired": ErrorSpec(
+        401, "DirectApiInvalidAuthorizationSignature", "The provided authorization signature has expired."
+    ),
+    "two_schemes": ErrorSpec(
+        401,
+        "DirectApiRequestHasMoreThanOneAuthorization",
+        "The request has SAS authentication scheme, 'Bearer' authorization scheme or internal token scheme. "
+        "Only one scheme should be used.",
+    ),
+    "claims_mismatch": ErrorSpec(
+        401,
+        "MisMatchingOAuthClaims",
+        "One or more claims either missing or does not match with the open authentication access control policy.",
+    ),
+    # Trigger: api-version (E8, E9)
+    "api_version_missing": ErrorSpec(
+        400,
+        "MissingApiVersionParameter",
+        "The api-version query parameter (?api-version=) is required for all requests.",
+    ),
+    "api_version_invalid": ErrorSpec(
+        400,
+        "InvalidApiVersionParameter",
+        "The api-version '{version}' is not valid. The supported versions are '{supported}'.",
+    ),
+    "api_version_unsupported": ErrorSpec(
+        400,
+        "InvalidApiVersionParameter",
+        "The api-version '{version}' is not supported. Supported versions are: '2015-08-01-preview'.",
+    ),
+    # Trigger: state and method (E10-E12); the full method sentence is unknown, the fragment is real.
+    "not_enabled": ErrorSpec(
+        400,
+        "WorkflowTriggerIsNotEnabled",
+        "Could not execute workflow '{flow_id}' trigger '{trigger}' with state '{state}': trigger is not enabled.",
+    ),
+    "method_not_valid": ErrorSpec(
+        400,
+        "TriggerRequestMethodNotValid",
+        "The HTTP method for this request is not valid: expected '{expected}' and actual '{actual}'.",
+    ),
+    # flowmock's choice: the real behaviour for a path that does not fit the template is unknown.
+    "relative_path_mismatch": ErrorSpec(
+        404,
+        "TriggerRelativePathNotFound",
+        "The relative path '{path}' does not match the trigger's relative path '{template}'.",
+    ),
+    # Trigger: content (E14, E15, E18)
+    "too_large": ErrorSpec(
+        413,
+        "RequestEntityTooLarge",
+        "The request content length '{length}' exceeds the maximum of '{limit}' bytes.",
+    ),
+    "invalid_content": ErrorSpec(
+        400,
+        "InvalidRequestContent",
+        "The request content is not valid and could not be deserialized: '{detail}'.",
+    ),
+    "schema_mismatch": ErrorSpec(
+        400,
+        "TriggerInputSchemaMismatch",
+        "The input body for trigger '{trigger}' of type 'Request' did not match its schema definition. "
+        "Error details: '{details}'.",
+    ),
+    # Trigger: faults a flow is configured with (E16 and injected server errors)
+    "throttled": ErrorSpec(
+        429,
+        "WorkflowRequestsThrottled",
+        "Number of invoke requests for workflow '{name}' exceeded the limit of '{limit}' over time window of "
+        "'{window}'.",
+    ),
+    "injected_failure": ErrorSpec(
+        500, "{code}", "flowmock injected this {status_code} fault (faults of flow '{flow_id}'). Request tracking id '{tracking_id}'."
+    ),
+    # The admin API
+    "admin_not_found": ErrorSpec(404, "NotFound", "{what} '{id}' was not found."),
+    "admin_bad_request": ErrorSpec(400, "InvalidRequest", "{detail}"),
+    "admin_invalid_flow": ErrorSpec(400, "InvalidFlowDefinition", "{detail}"),
+    "admin_forbidden": ErrorSpec(
+        403,
+        "AdminApiForbidden",
+        "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow "
+        "{remote}.",
+    ),
+    "route_not_found": ErrorSpec(404, "NotFound", "No route matches '{path}'."),
+    "method_not_allowed": ErrorSpec(405, "MethodNotAllowed", "The method '{method}' is not allowed on '{path}'."),
+    "http_error": ErrorSpec(400, "{code}", "{detail}"),
+    "internal": ErrorSpec(500, "InternalServerError", "flowmock hit an internal error ({detail}); this is a bug."),
+}
+
+
+class FlowmockError(Exception):
+    """Base class of the receiver's exceptions."""
+
+
+class FlowDefinitionError(FlowmockError, ValueError):
+    """A flow definition that cannot be used (bad field type, 3xx response, unknown schema...)."""
+
+
+class ConfigFileError(FlowmockError, ValueError):
+    """A TOML config file that cannot be read or does not describe flows."""
+
+
+class TriggerError(FlowmockError):
+    """A call the trigger refuses: the table key plus the values its template needs."""
+
+    def __init__(self, key: str, *, status: int | None = None, headers: dict[str, str] | None = None, **values: Any):
+        self.key = key
+        self.spec = ERRORS[key]
+        self.values = values
+        self.status = status if status is not None else self.spec.status
+        self.extra_headers = headers or {}
+        super().__init__(self.message)
+
+    @property
+    def code(self) -> str:
+        return self.spec.code.format(**self.values)
+
+    @property
+    def message(self) -> str:
+        return self.spec.template.format(**self.values)
+
+
+def error_body(code: str, message: str, *, message_template: bool = False) -> bytes:
+    """The Power Automate error envelope, serialised the way the service does (compact JSON)."""
+    error: dict[str, str] = {"code": code, "message": message}
+    if message_template:
+        error["messageTemplate"] = code
+    return json.dumps({"error": error}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"

@@ -1,0 +1,56 @@
+"""Identifiers and timestamps in the formats Power Automate uses, so code that parses them keeps working."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime
+
+# Run ids are 20 digits that count down over time (0858...), 9 more digits, "CU" and the scale unit.
+_COUNTDOWN_BASE = 8_600_000_000_000_000_000
+
+
+def new_flow_id() -> str:
+    """32 lowercase hex characters, like `5e38cd7170f44e70aa8e86879ca55fa1`."""
+    return uuid.uuid4().hex
+
+
+def stable_flow_id(name: str) -> str:
+    """An id derived from a name, so default and config flows keep their callback URL across restarts."""
+    return hashlib.sha256(f"flowmock-flow:{name}".encode()).hexdigest()[:32]
+
+
+def scale_unit(flow_id: str) -> int:
+    """The `prod-NN` scale unit a flow lives on: fixed per flow, as the real one is."""
+    return int(flow_id[:4], 16) % 98
+
+
+def _countdown() -> str:
+    return f"{_COUNTDOWN_BASE - time.time_ns() // 100:020d}"
+
+
+def new_run_id(unit: int) -> str:
+    """`08585126097002631194816968720CU18`: 29 digits, `CU`, two digits."""
+    return f"{_countdown()}{secrets.randbelow(10**9):09d}CU{unit:02d}"
+
+
+def new_workflow_version() -> str:
+    """`x-ms-workflow-version`: 20 digits starting 0858."""
+    return _countdown()
+
+
+def new_tracking_id() -> str:
+    return str(uuid.uuid4())
+
+
+def timestamp(moment: float | None = None) -> str:
+    """ISO 8601 UTC with seven fractional digits and `Z`, as Azure writes run times."""
+    dt = datetime.fromtimestamp(time.time() if moment is None else moment, tz=UTC)
+    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+
+
+def new_key() -> str:
+    """A 256-bit access key, base64url without padding."""
+    return secrets.token_urlsafe(32)

@@ -1,0 +1,150 @@
+"""Reports of a run history for CI: JSON Lines, HAR 1.2 and JUnit XML.
+
+They are made from trigger-history entries as the admin API returns them, so they work the same against a local
+app or a server in another process. JUnit has one test case per call, failing when the call was refused or its
+body did not conform to the flow's schema, so a CI system shows contract breaks as failed tests.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+from http import HTTPStatus
+from typing import Any
+from xml.etree import ElementTree as ET
+
+from .server import redact
+
+
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(text: str) -> str:
+    """XML 1.0 cannot carry most control characters, which hostile bodies put in error messages."""
+    return _XML_ILLEGAL.sub("\ufffd", text)
+
+
+def call_failed(entry: Mapping[str, Any]) -> bool:
+    return entry.get("status") != "Succeeded" or not (entry.get("contract") or {}).get("valid", True)
+
+
+def failure_text(entry: Mapping[str, Any]) -> str:
+    lines = []
+    if entry.get("status") != "Succeeded":
+        lines.append(f"{entry.get('http_status')} {entry.get('code')}: {entry.get('message')}")
+    for error in (entry.get("contract") or {}).get("errors", []):
+        lines.append(f"{error['path']}: {error['message']}")
+    return "\n".join(lines)
+
+
+def to_jsonl(entries: Iterable[Mapping[str, Any]]) -> str:
+    return "".join(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n" for entry in entries)
+
+
+def _pairs(pairs: Iterable[Any]) -> list[dict[str, str]]:
+    return [{"name": str(name), "value": str(value)} for name, value in pairs]
+
+
+def _status_text(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def to_har(entries: Iterable[Mapping[str, Any]], base_url: str, version: str) -> dict[str, Any]:
+    """A HAR 1.2 log (browser dev tools and HAR viewers load it); signatures are redacted from URLs."""
+    har_entries = []
+    for entry in entries:
+        req = entry["request"]
+        query = "&".join(f"{k}={v}" for k, v in req["query"])
+        url = redact(base_url.rstrip("/") + req["path"] + (f"?{query}" if query else ""))
+        headers = req["headers"]
+        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+        request: dict[str, Any] = {
+            "method": req["method"],
+            "url": url,
+            "httpVersion": "HTTP/1.1",
+            "cookies": [],
+            "headers": _pairs(headers),
+            "queryString": _pairs((k, v if k != "sig" else "REDACTED") for k, v in req["query"]),
+            "headersSize": -1,
+            "bodySize": req["body_size"],
+        }
+        if req["body_size"]:
+            post: dict[str, Any] = {"mimeType": content_type or "application/octet-stream"}
+            if req["body"] is not None:
+                post["text"] = req["body"]
+            else:
+                post["text"] = req["body_base64"]
+                post["encoding"] = "base64"
+            request["postData"] = post
+        resp = entry["response"]
+        resp_headers = resp.get("headers") or {}
+        resp_type = resp_headers.get("Content-Type", "application/json; charset=utf-8" if entry["code"] else "")
+        body = resp.get("body") or ""
+        duration = float(entry.get("duration_ms") or 0)
+        har_entries.append(
+            {
+                "startedDateTime": entry["time"][:23] + "Z",
+                "time": duration,
+                "request": request,
+                "response": {
+                    "status": resp["status"],
+                    "statusText": _status_text(resp["status"]),
+                    "httpVersion": "HTTP/1.1",
+                    "cookies": [],
+                    "headers": _pairs(resp_headers.items()),
+                    "content": {"size": len(body.encode()), "mimeType": resp_type, "text": body},
+                    "redirectURL": "",
+                    "headersSize": -1,
+                    "bodySize": len(body.encode()),
+                },
+                "cache": {},
+                "timings": {"send": 0, "wait": duration, "receive": 0},
+                "comment": f"flow {entry['flow_id']}; trigger history {entry['id']}",
+            }
+        )
+    return {"log": {"version": "1.2", "creator": {"name": "flowmock", "version": version}, "entries": har_entries}}
+
+
+def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str]) -> str:
+    """JUnit XML: one suite per flow, one case per call."""
+    suites: dict[str, list[Mapping[str, Any]]] = {}
+    for entry in entries:
+        suites.setdefault(entry["flow_id"], []).append(entry)
+    root = ET.Element("testsuites", name="flowmock")
+    total = failures = 0
+    for flow_id, calls in suites.items():
+        name = flow_names.get(flow_id, flow_id)
+        failed = [c for c in calls if call_failed(c)]
+        suite = ET.SubElement(
+            root,
+            "testsuite",
+            name=_xml_safe(f"flowmock: {name}"),
+            tests=str(len(calls)),
+            failures=str(len(failed)),
+            errors="0",
+            skipped="0",
+            time=f"{sum(float(c.get('duration_ms') or 0) for c in calls) / 1000:.3f}",
+        )
+        for call in sorted(calls, key=lambda c: c["time"]):
+            case = ET.SubElement(
+                suite,
+                "testcase",
+                classname=_xml_safe(f"flowmock.{name}"),
+                name=_xml_safe(f"{call['time']} {call['request']['method']} {call['id']}"),
+                time=f"{float(call.get('duration_ms') or 0) / 1000:.3f}",
+            )
+            if call_failed(call):
+                text = _xml_safe(failure_text(call))
+                kind = call.get("code") or "SchemaMismatch"
+                failure = ET.SubElement(case, "failure", message=text.splitlines()[0] if text else kind, type=kind)
+                failure.text = text
+        total += len(calls)
+        failures += len(failed)
+    root.set("tests", str(total))
+    root.set("failures", str(failures))
+    ET.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

@@ -1,0 +1,330 @@
+"""The simulated "When a HTTP request is received" trigger, checking each call in the real service's order.
+
+flow lookup (404) -> authorization (401) -> api-version (400) -> state (400) -> method (400) -> relative path ->
+body size (413) -> content (400 InvalidRequestContent) -> schema (400 TriggerInputSchemaMismatch, only when the
+flow has validation on; the contract verdict is recorded either way) -> faults (429/5xx, latency) -> record ->
+respond (202, or the flow's Response action).
+
+Every call that reaches a known flow is recorded, refused or not, before the answer is sent.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from http import HTTPStatus
+from typing import TYPE_CHECKING, Any
+
+from flask import Blueprint, Response, current_app, request
+from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+
+from flowmock_schemas import mismatch_details, validator_for
+
+from . import ids
+from .content import ContentError, trigger_body
+from .errors import JSON_CONTENT_TYPE, TriggerError, error_body
+from .flows import FLOW_AUDIENCE, Flow, response_headers_kept
+from .headers import run_headers, workflow_headers
+from .records import CallRecord
+from .signing import verify
+
+if TYPE_CHECKING:
+    from .app import Receiver
+
+bp = Blueprint("trigger", __name__)
+
+LEGACY_API_VERSIONS = (
+    "2015-08-01-preview",
+    "2016-06-01",
+    "2016-10-01",
+    "2017-07-01",
+    "2018-03-01-preview",
+    "2018-07-01-preview",
+    "2019-05-01",
+    "2019-06-01-preview",
+    "2022-09-01-preview",
+    "2023-11-14-preview",
+    "2024-04-01-preview",
+    "2024-06-01-preview",
+    "2025-06-01-preview",
+)
+MAX_URL_LENGTH = 16_384
+ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
+_SAS_PARAMS = ("sp", "sv", "sig", "se")
+
+
+def status_line(status: int) -> str:
+    """`202 Accepted`, as the service writes it (Werkzeug would send `202 ACCEPTED`)."""
+    try:
+        return f"{status} {HTTPStatus(status).phrase}"
+    except ValueError:
+        return str(status)
+
+
+def _receiver() -> Receiver:
+    receiver: Receiver = current_app.extensions["flowmock"]
+    return receiver
+
+
+def _jwt_claims(token: str) -> dict[str, Any] | None:
+    """The claims of a bearer token. flowmock checks claims, not signatures: it has no Entra ID to ask."""
+    parts = token.split(".")
+    if len(parts) < 2:
+        return None
+    try:
+        payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
+        claims = json.loads(payload)
+    except (ValueError, UnicodeDecodeError, RecursionError):
+        return None
+    return claims if isinstance(claims, dict) else None
+
+
+class Call:
+    """One request on its way through the pipeline, and what will be recorded of it."""
+
+    def __init__(self, flow: Flow, relative: str, region: str) -> None:
+        self.flow = flow
+        self.relative = relative
+        self.region = region
+        self.started = time.time()
+        self.tracking_id = ids.new_tracking_id()
+        self.raw = b""
+        self.body: Any = None
+        self.contract: dict[str, Any] = {"valid": True, "errors": []}
+        self.host = "powerplatform" if request.path.startswith("/powerautomate/") else "logic"
+        self.params: dict[str, str] = {}
+        self.body_read = False
+        self.contract_checked = False
+
+    # Checks, in order ----------------------------------------------------------------------------------------
+    def authorize(self) -> None:
+        flow, args = self.flow, request.args
+        auth_header = request.headers.get("Authorization", "")
+        bearer = auth_header[7:].strip() if auth_header[:7].lower() == "bearer " else None
+        if flow.auth == "sas":
+            sp, sv, sig = args.get("sp"), args.get("sv"), args.get("sig")
+            if sp is None or sv is None or sig is None:
+                raise TriggerError("sas_required")
+            if bearer is not None:
+                raise TriggerError("two_schemes")
+            verdict = verify(flow.keys, sp, sv, sig, args.get("se"), flow.trigger_name)
+            if not verdict.ok:
+                raise TriggerError("signature_expired" if verdict.expired else "bad_signature")
+            return
+        if "sig" in args and bearer is not None:
+            raise TriggerError("two_schemes")
+        if bearer is None:
+            raise TriggerError("oauth_required")
+        claims = _jwt_claims(bearer)
+        if claims is None or claims.get("aud") != FLOW_AUDIENCE:
+            raise TriggerError("claims_mismatch")
+        if flow.tenant_id is not None and claims.get("tid") != flow.tenant_id:
+            raise TriggerError("claims_mismatch")
+        if flow.auth == "user" and flow.allowed_users and claims.get("oid") not in flow.allowed_users:
+            raise TriggerError("claims_mismatch")
+
+    def check_api_version(self) -> None:
+        version = request.args.get("api-version")
+        if version is None:
+            raise TriggerError("api_version_missing")
+        if self.host == "powerplatform":
+            if version != "1":
+                raise TriggerError("api_version_invalid", version=version, supported="1")
+        elif version == "2015-02-01-preview":
+            raise TriggerError("api_version_unsupported", version=version)
+        elif version not in LEGACY_API_VERSIONS:
+            supported = ",".join(("2015-02-01-preview", *LEGACY_API_VERSIONS))
+            raise TriggerError("api_version_invalid", version=version, supported=supported)
+
+    def check_state_and_method(self) -> None:
+        flow = self.flow
+        if flow.deleted or flow.state != "enabled":
+            state = "Deleted" if flow.deleted else "Disabled"
+            raise TriggerError("not_enabled", flow_id=flow.id, trigger=flow.trigger_name, state=state)
+        if flow.method and request.method.upper() != flow.method:
+            raise TriggerError("method_not_valid", expected=flow.method, actual=request.method.upper())
+        params = flow.match_relative_path(self.relative)
+        if params is None:
+            raise TriggerError("relative_path_mismatch", path=self.relative, template=flow.relative_path or "")
+        self.params = params
+
+    def read_body(self) -> None:
+        limit = self.flow.max_body_bytes
+        length = request.content_length
+        if length is not None and length > limit:
+            raise TriggerError("too_large", length=length, limit=limit)
+        request.max_content_length = limit
+        self.body_read = True
+        try:
+            self.raw = request.get_data(cache=True)
+        except RequestEntityTooLarge:
+            raise TriggerError("too_large", length=length if length is not None else f"more than {limit}", limit=limit) from None
+        except ClientDisconnected:
+            raise TriggerError("invalid_content", detail="The request content ended before its declared length.") from None
+        try:
+            self.body = trigger_body(self.raw, request.headers.get("Content-Type"))
+        except ContentError as exc:
+            self.contract = {"valid": False, "errors": [{"path": "$", "message": exc.detail}]}
+            self.contract_checked = True
+            raise TriggerError("invalid_content", detail=exc.detail) from None
+
+    def check_contract(self) -> None:
+        schema = self.flow.schema
+        self.contract_checked = True
+        if schema is None:
+            return
+        errors = validator_for(schema).errors(self.body)
+        self.contract = {"valid": not errors, "errors": [e.to_dict() for e in errors]}
+        if errors and self.flow.schema_validation:
+            raise TriggerError("schema_mismatch", trigger=self.flow.trigger_name, details=mismatch_details(errors))
+
+    # Recording and answering ---------------------------------------------------------------------------------
+    def outputs(self) -> dict[str, Any]:
+        hidden = set() if self.flow.include_authorization_headers else {"authorization"}
+        headers: dict[str, str] = {}
+        for key, value in request.headers.items():
+            if key.lower() not in hidden:
+                headers[key] = value
+        queries = {k: v for k, v in request.args.items() if k not in _SAS_PARAMS}
+        outputs: dict[str, Any] = {"headers": headers, "body": self.body}
+        if queries:
+            outputs["queries"] = queries
+        if self.params:
+            outputs["relativePathParameters"] = self.params
+        return outputs
+
+    def record(self, *, status: int, headers: dict[str, str], body: bytes, error: TriggerError | None,
+               run_id: str | None, client_tracking_id: str | None, outputs: dict[str, Any] | None) -> None:
+        ended = time.time()
+        try:
+            response_text: str | None = body.decode("utf-8")
+        except UnicodeDecodeError:
+            response_text = None
+        call = CallRecord(
+            id=run_id or ids.new_run_id(self.flow.scale_unit),
+            flow_id=self.flow.id,
+            time=ids.timestamp(self.started),
+            end_time=ids.timestamp(ended),
+            status="Failed" if error else "Succeeded",
+            http_status=status,
+            method=request.method,
+            path=request.path,
+            query=[(k, v) for k, v in request.args.items(multi=True)],
+            headers=[(k, v) for k, v in request.headers.items()],
+            body=self.raw,
+            contract=self.contract,
+            response={"status": status, "headers": headers, "body": response_text},
+            code=error.code if error else None,
+            message=error.message if error else None,
+            run_id=run_id,
+            client_tracking_id=client_tracking_id,
+            outputs=outputs,
+            duration_ms=round((ended - self.started) * 1000, 3),
+        )
+        _receiver().record(call)
+
+    def _complete_record(self) -> None:
+        """For a call refused early, still keep its body and the contract verdict: people debug with them."""
+        if not self.body_read:
+            try:
+                self.read_body()
+            except TriggerError as exc:
+                if exc.key == "invalid_content":
+                    self.contract = {"valid": False, "errors": [{"path": "$", "message": exc.message}]}
+                    self.contract_checked = True
+        if not self.contract_checked:
+            try:
+                self.check_contract()
+            except TriggerError:
+                pass  # the verdict is recorded in self.contract; the call is refused for its first reason
+
+    def refuse(self, error: TriggerError) -> Response:
+        self._complete_record()
+        headers = {**workflow_headers(self.flow, self.tracking_id, self.region), **error.extra_headers}
+        body = error_body(error.code, error.message, message_template=self.host == "powerplatform")
+        self.record(status=error.status, headers=headers, body=body, error=error, run_id=None,
+                    client_tracking_id=None, outputs=None)
+        return Response(body, status=status_line(error.status), headers=headers, content_type=JSON_CONTENT_TYPE)
+
+    def fire(self) -> Response:
+        flow = self.flow
+        run_id = ids.new_run_id(flow.scale_unit)
+        client_tracking_id = request.headers.get("x-ms-client-tracking-id") or run_id
+        headers = run_headers(flow, self.tracking_id, self.region, run_id, client_tracking_id)
+        status, body, content_type = 202, b"", None
+        if flow.response is not None:
+            status = int(flow.response.get("status", 200))
+            value = flow.response.get("body")
+            declared = response_headers_kept(flow.response.get("headers") or {}, request.method.upper())
+            content_type = next((v for k, v in declared.items() if k.lower() == "content-type"), None)
+            declared = {k: v for k, v in declared.items() if k.lower() != "content-type"}
+            if value is None:
+                body = b""
+            elif isinstance(value, str):
+                body = value.encode("utf-8")
+                content_type = content_type or "text/plain; charset=utf-8"
+            else:
+                body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+                content_type = content_type or JSON_CONTENT_TYPE
+            headers = {**declared, **headers}
+        recorded_headers = dict(headers)
+        if content_type:
+            recorded_headers["Content-Type"] = content_type
+        self.record(status=status, headers=recorded_headers, body=body, error=None, run_id=run_id,
+                    client_tracking_id=client_tracking_id, outputs=self.outputs())
+        response = Response(body, status=status_line(status), headers=headers)
+        if content_type:
+            response.headers["Content-Type"] = content_type
+        else:
+            del response.headers["Content-Type"]
+        return response
+
+
+def _invoke(flow_id: str, trigger: str, relative: str = "") -> Response:
+    receiver = _receiver()
+    if len(request.url) > MAX_URL_LENGTH:
+        error = TriggerError("url_too_long", length=len(request.url), limit=MAX_URL_LENGTH)
+        return Response(error_body(error.code, error.message), status=414, content_type=JSON_CONTENT_TYPE)
+    flow = receiver.store.get_flow(flow_id)
+    if flow is None:
+        error = TriggerError("flow_not_found", flow_id=flow_id)
+        return Response(error_body(error.code, error.message), status=404, content_type=JSON_CONTENT_TYPE)
+    call = Call(flow, relative, receiver.region)
+    try:
+        if trigger != flow.trigger_name:
+            raise TriggerError("trigger_not_found", flow_id=flow_id, trigger=trigger)
+        call.authorize()
+        call.check_api_version()
+        call.check_state_and_method()
+        call.read_body()
+        call.check_contract()
+        receiver.faults.apply(flow, call.tracking_id)
+    except TriggerError as error:
+        return call.refuse(error)
+    return call.fire()
+
+
+@bp.route("/workflows/<flow_id>/triggers/<trigger>/paths/invoke", methods=ANY_METHOD, provide_automatic_options=False)
+@bp.route(
+    "/workflows/<flow_id>/triggers/<trigger>/paths/invoke/<path:relative>",
+    methods=ANY_METHOD,
+    provide_automatic_options=False,
+)
+@bp.route(
+    "/powerautomate/automations/direct/workflows/<flow_id>/triggers/<trigger>/paths/invoke",
+    methods=ANY_METHOD,
+    provide_automatic_options=False,
+)
+@bp.route(
+    "/powerautomate/automations/direct/workflows/<flow_id>/triggers/<trigger>/paths/invoke/<path:relative>",
+    methods=ANY_METHOD,
+    provide_automatic_options=False,
+)
+def invoke(flow_id: str, trigger: str, relative: str = "") -> Response:
+    return _invoke(flow_id, trigger, relative)
+
+
+def invoke_any_method(view_args: dict[str, str]) -> Response:
+    """Entry for methods the router does not list (`PROPFIND`, made-up verbs): they meet the same pipeline."""
+    return _invoke(view_args["flow_id"], view_args["trigger"], view_args.get("relative", ""))
