@@ -1,0 +1,81 @@
+"""Reading Newman JSON reports (newman run -r json), from Newman 3 to 6, into monitor metrics.
+
+The mapping follows postman-payloads.md section 3.4. `totalLatency` is the sum of the response times of the
+executions that got a response, not `responseAverage x n`: Newman's running mean divides by every request,
+including those that never got an answer, so it is biased as soon as one request errors.
+`errors` counts failed requests plus failed scripts (a run that could not complete, Postman's "Error").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import InputError
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    collection_name: str
+    collection_id: str | None
+    environment_name: str
+    environment_id: str | None
+    metrics: dict[str, int]
+
+    @property
+    def succeeded(self) -> bool:
+        """Postman's "Successful" run: no failed test and no error."""
+        return self.metrics["failedTests"] == 0 and self.metrics["errors"] == 0
+
+
+def _stat(stats: dict[str, Any], name: str, key: str) -> int:
+    value = stats.get(name, {})
+    if not isinstance(value, dict):
+        return 0
+    number = value.get(key, 0)
+    return int(number) if isinstance(number, int | float) and not isinstance(number, bool) else 0
+
+
+def summarise(report: Any) -> RunSummary:
+    """The metrics of one Newman run; InputError names what is missing when it is not a Newman report."""
+    if not isinstance(report, dict) or not isinstance(report.get("run"), dict):
+        raise InputError("not a Newman JSON report: no 'run' object (create one with `newman run -r json`)")
+    run = report["run"]
+    stats = run.get("stats")
+    if not isinstance(stats, dict) or "requests" not in stats:
+        raise InputError("not a Newman JSON report: 'run.stats.requests' is missing")
+    executions = run.get("executions") or []
+    if not isinstance(executions, list):
+        raise InputError("not a Newman JSON report: 'run.executions' is not a list")
+    latency = 0.0
+    for execution in executions:
+        response = execution.get("response") if isinstance(execution, dict) else None
+        if isinstance(response, dict):
+            time = response.get("responseTime")
+            if isinstance(time, int | float) and not isinstance(time, bool):
+                latency += time
+    if "scripts" in stats:
+        script_failures = _stat(stats, "scripts", "failed")
+    else:  # older reports count test and pre-request scripts separately
+        script_failures = _stat(stats, "testScripts", "failed") + _stat(stats, "prerequestScripts", "failed")
+    assertions_total = _stat(stats, "assertions", "total")
+    assertions_failed = _stat(stats, "assertions", "failed")
+    metrics = {
+        "errors": _stat(stats, "requests", "failed") + script_failures,
+        "failedTests": assertions_failed,
+        "passedTests": max(0, assertions_total - assertions_failed),
+        "requestCount": _stat(stats, "requests", "total"),
+        "totalLatency": int(round(latency)),
+        "warnings": 0,  # Newman has no warnings, and Postman never defines one
+    }
+    collection = report.get("collection") if isinstance(report.get("collection"), dict) else {}
+    info = collection.get("info") if isinstance(collection.get("info"), dict) else {}
+    environment = report.get("environment") if isinstance(report.get("environment"), dict) else {}
+    collection_id = info.get("_postman_id") or info.get("id") or (collection.get("_") or {}).get("postman_id")
+    return RunSummary(
+        collection_name=str(info.get("name") or ""),
+        collection_id=str(collection_id) if collection_id else None,
+        environment_name=str(environment.get("name") or ""),
+        environment_id=str(environment["id"]) if environment.get("id") else None,
+        metrics=metrics,
+    )

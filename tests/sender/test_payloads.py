@@ -1,0 +1,111 @@
+"""Payloads built from real inputs conform to the strict schemas, and bad inputs say what is wrong."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from flowmock_schemas import validate
+from flowmock_sender import (
+    InputError,
+    InvalidPayload,
+    activity,
+    backup_collection,
+    check,
+    make_uid,
+    monitor_results,
+    summarise,
+)
+from tests.conftest import FIXTURES
+
+
+def load(*parts: str):
+    return json.loads(FIXTURES.joinpath(*parts).read_text())
+
+
+def test_newman6_report_maps_onto_metrics_with_latency_summed_from_responses():
+    summary = summarise(load("newman", "newman6-conduit-report.json"))
+    assert summary.metrics == {
+        "errors": 2,  # one refused request + one failed test script
+        "failedTests": 2,
+        "passedTests": 3,
+        "requestCount": 3,
+        "totalLatency": 23,  # 11 + 12, not responseAverage x 3
+        "warnings": 0,
+    }
+    assert summary.succeeded is False
+    assert (summary.collection_name, summary.environment_name) == ("Conduit", "Production")
+
+
+def test_old_newman3_report_with_sparse_timings_still_works():
+    summary = summarise(load("newman", "newman-v3-sample-collection-report.json"))
+    assert summary.metrics["requestCount"] == 3
+    assert summary.metrics["totalLatency"] == 1965 + 273 + 309
+    assert summary.collection_id == "6d031f42-a134-4dba-86c5-ce154f352f33"
+    assert summary.succeeded is True
+
+
+@pytest.mark.parametrize("bad", [{}, [], {"run": {}}, {"run": {"stats": {}}}])
+def test_something_that_is_not_a_newman_report_is_an_input_error(bad):
+    with pytest.raises(InputError, match="not a Newman JSON report"):
+        summarise(bad)
+
+
+def test_monitor_results_payload_conforms_to_the_strict_schema_with_postman_uids():
+    summary = summarise(load("newman", "newman6-conduit-report.json"))
+    payload = monitor_results(
+        summary, monitor_name="Conduit hourly", monitor_uid="1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
+        user_id=12345678, user_name="jane.doe",
+    )
+    assert validate("monitor-results.strict", payload) == []
+    assert payload["user_id"] == "12345678"
+    assert payload["monitor_uid"] == "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1"
+    assert payload["collection_uid"] == "12345678-0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+    assert payload["environment_uid"] == "12345678-5daabc50-8451-43f6-922d-96b403b4f28e"
+    assert list(payload) == sorted(payload)  # the documented schema's order, which happens to be alphabetical
+
+
+def test_make_uid_keeps_existing_uids():
+    uid = "12345678-12ece9e1-2abf-4edc-8e34-de66e74114d2"
+    assert make_uid("999", uid) == uid
+    assert make_uid("12345678", "12ece9e1-2abf-4edc-8e34-de66e74114d2") == uid
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in (FIXTURES / "collections").glob("*.json")))
+def test_backup_payload_from_each_sample_collection_is_valid(name):
+    payload = backup_collection(load("collections", name))
+    assert validate("backup-collection.strict", payload) == []
+
+
+def test_backup_accepts_the_postman_api_wrapper():
+    collection = load("collections", "schemas-nested-entities.json")
+    assert backup_collection({"collection": collection}) == {"collection": collection}
+
+
+def test_backup_of_an_invalid_collection_names_the_path():
+    collection = load("collections", "schemas-nested-entities.json")
+    collection["info"].pop("schema")
+    with pytest.raises(InputError, match=r"\$\.info: Required properties are missing from object: schema"):
+        backup_collection(collection)
+    with pytest.raises(InputError, match="needs 'info' and 'item'"):
+        backup_collection({"name": "not a collection"})
+
+
+def test_activity_is_phrased_as_postman_phrases_it_with_keys_in_its_order():
+    payload = activity(action="update", model="request", model_name="Create abc request", model_uid="11-22-33",
+                       collection_name="Test collection", collection_uid="34-44-56", user_id=12345,
+                       user_name="Abcdef")
+    assert payload == load("payloads", "team-activity", "valid", "issue-11006-sample.json")
+    assert list(payload) == ["action", "model", "user_id", "user_name", "model_uid", "model_name",
+                             "collection_uid", "collection_name", "message"]
+    created = activity(action="create", model="example", model_name="x", model_uid="u", collection_name="C",
+                       collection_uid="c", user_id="1", user_name="Ann")
+    assert created["message"] == "Ann created an example x in the C collection"
+
+
+def test_check_refuses_a_nonconforming_payload_with_the_errors():
+    with pytest.raises(InvalidPayload) as info:
+        check("monitor-results.strict", {"user_id": 1})
+    assert info.value.schema == "monitor-results.strict"
+    assert "$.user_id: Invalid type. Expected String but got Integer." in str(info.value)
