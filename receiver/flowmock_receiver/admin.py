@@ -224,9 +224,7 @@ def flow_triggers(flow_id: str) -> Response:
     if status is not None and status not in ("Succeeded", "Failed"):
         raise AdminError(400, "InvalidRequest", "'status' must be 'Succeeded' or 'Failed'.")
     calls = receiver.store.calls(flow_id, status=status, limit=limit, offset=offset)
-    return jsonify(
-        triggers=[c.trigger_json() for c in calls], total=receiver.store.count(flow_id, status=status)
-    )
+    return jsonify(triggers=[c.trigger_json() for c in calls], total=receiver.store.count(flow_id, status=status))
 
 
 @bp.get("/runs")

@@ -143,8 +143,10 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
         except HTTPException:
             endpoint, view_args = "", {}
         if endpoint == "trigger.invoke":
-            return invoke_any_method(view_args)
-        return _json_error(405, "MethodNotAllowed", f"The method '{request.method}' is not allowed on '{request.path}'.")
+            return invoke_any_method(dict(view_args))
+        return _json_error(
+            405, "MethodNotAllowed", f"The method '{request.method}' is not allowed on '{request.path}'."
+        )
 
     @app.errorhandler(NotFound)
     def _not_found(exc: NotFound) -> Response:

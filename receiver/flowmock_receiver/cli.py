@@ -169,7 +169,14 @@ def _detach(opts: dict[str, Any]) -> None:
     """Start `flowmock serve` in a new session and return once it has written its ready file."""
     ready = opts["ready_file"] or os.path.join(tempfile.mkdtemp(prefix="flowmock-"), "ready")
     Path(ready).unlink(missing_ok=True)
-    args = [sys.executable, "-c", "from flowmock_schemas.cli import main; main()", "serve", "--ready-file", ready]
+    args = [
+        sys.executable,
+        "-c",
+        "from flowmock_schemas.cli import main; main()",
+        "serve",
+        "--ready-file",
+        ready,
+    ]
     for name in ("host", "port", "db", "config_path", "region", "public_url", "workers", "pid_file"):
         value = opts[name]
         if value is not None and not (name == "workers" and value == 1):
@@ -180,8 +187,9 @@ def _detach(opts: dict[str, Any]) -> None:
             args.append("--" + flag.replace("_", "-"))
     log_path = opts["log_file"] or os.devnull
     with open(log_path, "ab") as log:
-        child = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                 start_new_session=True)
+        child = subprocess.Popen(
+            args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     deadline = time.monotonic() + opts["timeout"]
     while time.monotonic() < deadline:
         if Path(ready).exists():
@@ -274,8 +282,10 @@ def flows_list(url: str, as_json: bool) -> None:
         return
     for flow in data["flows"]:
         schema = flow["schema"] if isinstance(flow["schema"], str) else ("custom" if flow["schema"] else "-")
-        click.echo(f"{flow['id']}  {flow['state']:<8}  {schema:<26}  runs={flow['runs']:<5} "
-                   f"failures={flow['failures']:<5} {flow['name']}")
+        click.echo(
+            f"{flow['id']}  {flow['state']:<8}  {schema:<26}  runs={flow['runs']:<5} "
+            f"failures={flow['failures']:<5} {flow['name']}"
+        )
 
 
 @flows.command("show")
@@ -369,8 +379,10 @@ def runs_list(url: str, flow_id: str | None, every_call: bool, limit: int, as_js
             return
         for entry in data["triggers"]:
             verdict = "conforms" if entry["contract"]["valid"] else "NONCONFORMING"
-            click.echo(f"{entry['time']}  {entry['id']}  {entry['http_status']}  {entry['status']:<9}  "
-                       f"{entry['code'] or '-':<36}  {verdict}")
+            click.echo(
+                f"{entry['time']}  {entry['id']}  {entry['http_status']}  {entry['status']:<9}  "
+                f"{entry['code'] or '-':<36}  {verdict}"
+            )
         return
     path = f"/flows/{flow_id}/runs" if flow_id else "/runs"
     data = _call(client.get, path, params={"limit": limit})

@@ -44,17 +44,14 @@ def _too_deep(value: Any) -> bool:
 
 def _json_reason(text: str, exc: json.JSONDecodeError) -> str:
     pos = exc.pos
-    if pos == 0:
-        where = "Path '', line 0, position 0."
-    else:
-        where = f"Path '', line {exc.lineno}, position {exc.colno}."
+    where = "Path '', line 0, position 0." if pos == 0 else f"Path '', line {exc.lineno}, position {exc.colno}."
     if exc.msg.startswith("Extra data"):
         char = text[pos] if pos < len(text) else ""
         return f"Additional text encountered after finished reading JSON content: {char}. {where}"
     if pos >= len(text.rstrip()):
         return f"Unexpected end when reading JSON. {where}"
     if exc.msg.startswith("Unterminated string"):
-        return f"Unterminated string. Expected delimiter: \". {where}"
+        return f'Unterminated string. Expected delimiter: ". {where}'
     return f"Unexpected character encountered while parsing value: {text[pos]}. {where}"
 
 
@@ -65,7 +62,9 @@ def parse_json(raw: bytes) -> Any:
         try:
             return json.loads(raw)  # UTF-16 and UTF-32 with or without a BOM
         except (ValueError, UnicodeDecodeError):
-            raise ContentError("Unexpected character encountered while parsing value. Path '', line 0, position 0.")
+            raise ContentError(
+                "Unexpected character encountered while parsing value. Path '', line 0, position 0."
+            ) from None
         except RecursionError:
             raise ContentError(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.") from None
     try:
@@ -99,4 +98,7 @@ def trigger_body(raw: bytes, content_type: str | None) -> Any:
             return raw.decode(charset)
         except (LookupError, UnicodeDecodeError):
             pass  # not text in its declared charset: keep the bytes, as for any other type
-    return {"$content-type": content_type or "application/octet-stream", "$content": base64.b64encode(raw).decode()}
+    return {
+        "$content-type": content_type or "application/octet-stream",
+        "$content": base64.b64encode(raw).decode(),
+    }

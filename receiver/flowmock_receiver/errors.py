@@ -32,7 +32,9 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     # Trigger: authorization (E1-E6)
     "sas_required": ErrorSpec(
-        401, "DirectApiAuthorizationRequired", "The request must be authenticated only by Shared Access scheme."
+        401,
+        "DirectApiAuthorizationRequired",
+        "The request must be authenticated only by Shared Access scheme.",
     ),
     "oauth_required": ErrorSpec(401, "DirectApiAuthorizationRequired", "The OAuth authorization scheme is required."),
     # Real text unknown; the only published sentence comes from a synthetic test file.
@@ -111,7 +113,9 @@ ERRORS: dict[str, ErrorSpec] = {
         "'{window}'.",
     ),
     "injected_failure": ErrorSpec(
-        500, "{code}", "flowmock injected this {status_code} fault (faults of flow '{flow_id}'). Request tracking id '{tracking_id}'."
+        500,
+        "{code}",
+        "flowmock injected this {status_code} fault (faults of flow '{flow_id}'). Request tracking id '{tracking_id}'.",
     ),
     # The admin API
     "admin_not_found": ErrorSpec(404, "NotFound", "{what} '{id}' was not found."),
@@ -120,8 +124,7 @@ ERRORS: dict[str, ErrorSpec] = {
     "admin_forbidden": ErrorSpec(
         403,
         "AdminApiForbidden",
-        "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow "
-        "{remote}.",
+        "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow {remote}.",
     ),
     "route_not_found": ErrorSpec(404, "NotFound", "No route matches '{path}'."),
     "method_not_allowed": ErrorSpec(405, "MethodNotAllowed", "The method '{method}' is not allowed on '{path}'."),

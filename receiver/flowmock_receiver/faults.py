@@ -65,9 +65,16 @@ class FaultState:
         if not fail and rate and self._rng.random() < rate:
             fail = True
         if fail:
-            code = HTTPStatus(status).phrase.replace(" ", "") if status in HTTPStatus._value2member_map_ else "ServerError"
+            code = (
+                HTTPStatus(status).phrase.replace(" ", "") if status in HTTPStatus._value2member_map_ else "ServerError"
+            )
             raise TriggerError(
-                "injected_failure", status=status, status_code=status, code=code, flow_id=flow.id, tracking_id=tracking_id
+                "injected_failure",
+                status=status,
+                status_code=status,
+                code=code,
+                flow_id=flow.id,
+                tracking_id=tracking_id,
             )
 
     def _throttle(self, flow: Flow, throttle: dict[str, Any]) -> None:

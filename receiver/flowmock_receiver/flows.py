@@ -27,7 +27,9 @@ DEFAULT_API_VERSION = {"logic": "2016-06-01", "powerplatform": "1"}
 FLOW_AUDIENCE = "https://service.flow.microsoft.com/"
 
 # Response headers Power Automate drops without warning (connectors-native-reqres, "Response" limitations).
-_DROPPED_RESPONSE_HEADERS = frozenset({"allow", "cookie", "expires", "last-modified", "set-cookie", "transfer-encoding"})
+_DROPPED_RESPONSE_HEADERS = frozenset(
+    {"allow", "cookie", "expires", "last-modified", "set-cookie", "transfer-encoding"}
+)
 _KEPT_CONTENT_HEADERS = frozenset({"content-disposition", "content-encoding", "content-type"})
 _TRIGGER_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 _TEMPLATE_PARAM = re.compile(r"^\{([A-Za-z0-9_]+)\}$")
@@ -155,8 +157,17 @@ def _expect(value: Any, kind: type | tuple[type, ...], name: str) -> Any:
         raise FlowDefinitionError(f"'{name}' must be a number, not a boolean")
     if not isinstance(value, kind):
         kinds = kind if isinstance(kind, tuple) else (kind,)
-        names = " or ".join({str: "a string", bool: "a boolean", int: "an integer", dict: "an object",
-                             float: "a number", list: "a list"}.get(k, k.__name__) for k in kinds)
+        names = " or ".join(
+            {
+                str: "a string",
+                bool: "a boolean",
+                int: "an integer",
+                dict: "an object",
+                float: "a number",
+                list: "a list",
+            }.get(k, k.__name__)
+            for k in kinds
+        )
         raise FlowDefinitionError(f"'{name}' must be {names}, got {type(value).__name__}")
     return value
 

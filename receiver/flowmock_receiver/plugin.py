@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+
 import pytest
 from flask import Flask
 
@@ -26,7 +27,9 @@ __all__ = ["Flow", "Flowmock", "FlowmockServer"]
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("flowmock")
-    group.addoption("--flowmock-url", default=None, help="Use the flowmock server at this URL instead of one in a thread.")
+    group.addoption(
+        "--flowmock-url", default=None, help="Use the flowmock server at this URL instead of one in a thread."
+    )
     group.addoption(
         "--flowmock-strict",
         action="store_true",
@@ -39,7 +42,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
-        "markers", "flowmock_strict: fail the test at teardown when any call to flowmock failed schema validation"
+        "markers",
+        "flowmock_strict: fail the test at teardown when any call to flowmock failed schema validation",
     )
 
 

@@ -44,7 +44,11 @@ class CallRecord:
             text = self.body.decode("utf-8")
         except UnicodeDecodeError:
             text = None
-        return {"body": text, "body_base64": base64.b64encode(self.body).decode(), "body_size": len(self.body)}
+        return {
+            "body": text,
+            "body_base64": base64.b64encode(self.body).decode(),
+            "body_size": len(self.body),
+        }
 
     def trigger_json(self) -> dict[str, Any]:
         return {

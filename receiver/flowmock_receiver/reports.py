@@ -16,7 +16,6 @@ from xml.etree import ElementTree as ET
 
 from .server import redact
 
-
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 

@@ -46,7 +46,7 @@ class LiveServer:
         self.app = app
         handler = QuietHandler if access_log else SilentHandler
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=handler)
-        self._server.daemon_threads = True
+        self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.host = host
         self.port = int(self._server.server_port)
         self._thread: threading.Thread | None = None
@@ -58,7 +58,10 @@ class LiveServer:
 
     def start(self) -> LiveServer:
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, name="flowmock-server", daemon=True
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.01},
+            name="flowmock-server",
+            daemon=True,
         )
         self._thread.start()
         return self

@@ -189,15 +189,19 @@ class SQLiteStore:
         offset: int = 0,
     ) -> list[CallRecord]:
         where, params = self._where(flow_id, runs_only, status)
-        rows = self._conn().execute(
-            f"SELECT seq, doc, body FROM calls{where} ORDER BY seq DESC LIMIT ? OFFSET ?",  # noqa: S608
-            (*params, limit, offset),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT seq, doc, body FROM calls{where} ORDER BY seq DESC LIMIT ? OFFSET ?",
+                (*params, limit, offset),
+            )
+            .fetchall()
+        )
         return [CallRecord.from_storage(json.loads(doc), bytes(body), seq) for seq, doc, body in rows]
 
     def count(self, flow_id: str | None = None, *, runs_only: bool = False, status: str | None = None) -> int:
         where, params = self._where(flow_id, runs_only, status)
-        (n,) = self._conn().execute(f"SELECT COUNT(*) FROM calls{where}", params).fetchone()  # noqa: S608
+        (n,) = self._conn().execute(f"SELECT COUNT(*) FROM calls{where}", params).fetchone()
         return int(n)
 
     def get_call(self, call_id: str) -> CallRecord | None:

@@ -91,9 +91,7 @@ class Flow:
 
     def wait_for_runs(self, n: int = 1, timeout: float = 5.0) -> list[dict[str, Any]]:
         """Block until the flow has at least `n` runs; fail with what did arrive after `timeout` seconds."""
-        data = self._client.get(
-            f"/flows/{self.id}/runs", params={"wait": n, "timeout": timeout}, timeout=timeout + 10
-        )
+        data = self._client.get(f"/flows/{self.id}/runs", params={"wait": n, "timeout": timeout}, timeout=timeout + 10)
         if data["wait"]["timed_out"]:
             refused = [t for t in self.trigger_history if t["status"] != "Succeeded"]
             lines = [f"flow {self.name!r} received {data['wait']['have']} of {n} expected runs in {timeout:g} s"]

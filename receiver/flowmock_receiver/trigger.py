@@ -11,6 +11,7 @@ Every call that reaches a known flow is recorded, refused or not, before the ans
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import time
 from http import HTTPStatus
@@ -159,9 +160,13 @@ class Call:
         try:
             self.raw = request.get_data(cache=True)
         except RequestEntityTooLarge:
-            raise TriggerError("too_large", length=length if length is not None else f"more than {limit}", limit=limit) from None
+            raise TriggerError(
+                "too_large", length=length if length is not None else f"more than {limit}", limit=limit
+            ) from None
         except ClientDisconnected:
-            raise TriggerError("invalid_content", detail="The request content ended before its declared length.") from None
+            raise TriggerError(
+                "invalid_content", detail="The request content ended before its declared length."
+            ) from None
         try:
             self.body = trigger_body(self.raw, request.headers.get("Content-Type"))
         except ContentError as exc:
@@ -194,8 +199,17 @@ class Call:
             outputs["relativePathParameters"] = self.params
         return outputs
 
-    def record(self, *, status: int, headers: dict[str, str], body: bytes, error: TriggerError | None,
-               run_id: str | None, client_tracking_id: str | None, outputs: dict[str, Any] | None) -> None:
+    def record(
+        self,
+        *,
+        status: int,
+        headers: dict[str, str],
+        body: bytes,
+        error: TriggerError | None,
+        run_id: str | None,
+        client_tracking_id: str | None,
+        outputs: dict[str, Any] | None,
+    ) -> None:
         ended = time.time()
         try:
             response_text: str | None = body.decode("utf-8")
@@ -234,17 +248,23 @@ class Call:
                     self.contract = {"valid": False, "errors": [{"path": "$", "message": exc.message}]}
                     self.contract_checked = True
         if not self.contract_checked:
-            try:
+            # The verdict is recorded in self.contract; the call is refused for its first reason.
+            with contextlib.suppress(TriggerError):
                 self.check_contract()
-            except TriggerError:
-                pass  # the verdict is recorded in self.contract; the call is refused for its first reason
 
     def refuse(self, error: TriggerError) -> Response:
         self._complete_record()
         headers = {**workflow_headers(self.flow, self.tracking_id, self.region), **error.extra_headers}
         body = error_body(error.code, error.message, message_template=self.host == "powerplatform")
-        self.record(status=error.status, headers=headers, body=body, error=error, run_id=None,
-                    client_tracking_id=None, outputs=None)
+        self.record(
+            status=error.status,
+            headers=headers,
+            body=body,
+            error=error,
+            run_id=None,
+            client_tracking_id=None,
+            outputs=None,
+        )
         return Response(body, status=status_line(error.status), headers=headers, content_type=JSON_CONTENT_TYPE)
 
     def fire(self) -> Response:
@@ -271,8 +291,15 @@ class Call:
         recorded_headers = dict(headers)
         if content_type:
             recorded_headers["Content-Type"] = content_type
-        self.record(status=status, headers=recorded_headers, body=body, error=None, run_id=run_id,
-                    client_tracking_id=client_tracking_id, outputs=self.outputs())
+        self.record(
+            status=status,
+            headers=recorded_headers,
+            body=body,
+            error=None,
+            run_id=run_id,
+            client_tracking_id=client_tracking_id,
+            outputs=self.outputs(),
+        )
         response = Response(body, status=status_line(status), headers=headers)
         if content_type:
             response.headers["Content-Type"] = content_type
@@ -305,7 +332,11 @@ def _invoke(flow_id: str, trigger: str, relative: str = "") -> Response:
     return call.fire()
 
 
-@bp.route("/workflows/<flow_id>/triggers/<trigger>/paths/invoke", methods=ANY_METHOD, provide_automatic_options=False)
+@bp.route(
+    "/workflows/<flow_id>/triggers/<trigger>/paths/invoke",
+    methods=ANY_METHOD,
+    provide_automatic_options=False,
+)
 @bp.route(
     "/workflows/<flow_id>/triggers/<trigger>/paths/invoke/<path:relative>",
     methods=ANY_METHOD,

@@ -27,7 +27,7 @@ class CommandFailed(click.ClickException):
 
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
-        self.exit_code = exit_code
+        self.exit_code = exit_code  # type: ignore[misc]
 
     def show(self, file: Any = None) -> None:
         click.echo(f"flowmock: {self.format_message()}", err=True)
@@ -47,7 +47,7 @@ class FlowmockGroup(click.Group):
                 continue
             try:
                 command = ep.load()
-            except Exception as exc:  # noqa: BLE001 - a broken plugin must not break the other commands
+            except Exception as exc:
                 click.echo(f"flowmock: could not load command {ep.name!r}: {exc}", err=True)
                 continue
             self.add_command(command, ep.name)
@@ -82,7 +82,7 @@ class FlowmockGroup(click.Group):
         except OSError as exc:
             click.echo(f"flowmock: {exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), err=True)
             sys.exit(2)
-        except Exception as exc:  # noqa: BLE001 - last resort: still one line, never a traceback
+        except Exception as exc:
             click.echo(f"flowmock: internal error: {type(exc).__name__}: {exc}", err=True)
             sys.exit(1)
         if isinstance(result, int) and result:

@@ -100,7 +100,8 @@ def _additional_properties(error: ValidationError) -> list[str]:
 
 def _phrase(error: ValidationError) -> str:
     """The Newtonsoft wording for one jsonschema error (not used for `required` and `additionalProperties`)."""
-    kw, inst, val = error.validator, error.instance, error.validator_value
+    kw, val = error.validator, error.validator_value
+    inst: Any = error.instance
     if kw == "type":
         return f"Invalid type. Expected {_schema_type_names(val)} but got {json_type_name(inst)}."
     if kw == "pattern":
@@ -149,7 +150,8 @@ def _phrase(error: ValidationError) -> str:
         return "Index has not been defined and the schema does not allow additional items."
     if kw == "dependencies":
         return f"Dependencies failed. {error.message}."
-    return error.message if error.message.endswith(".") else error.message + "."
+    message = str(error.message)
+    return message if message.endswith(".") else message + "."
 
 
 def _deepest(errors: Iterable[ValidationError]) -> ValidationError | None:
@@ -204,14 +206,13 @@ def translate(instance: Any, errors: Iterable[ValidationError]) -> list[SchemaEr
         if error.validator == "required":
             names = missing.setdefault(parts, [])
             present = error.instance if isinstance(error.instance, dict) else {}
-            for name in error.validator_value:
+            wanted: Any = error.validator_value
+            for name in wanted:
                 if name not in present and name not in names:
                     names.append(name)
         elif error.validator == "additionalProperties" and isinstance(error.instance, dict):
             for name in _additional_properties(error):
-                message = (
-                    f"Property '{name}' has not been defined and the schema does not allow additional properties."
-                )
+                message = f"Property '{name}' has not been defined and the schema does not allow additional properties."
                 path = (*parts, name)
                 item = SchemaError(format_path(path), message, "additionalProperties")
                 keyed.append((_document_position(instance, path, False), item))

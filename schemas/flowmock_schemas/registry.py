@@ -21,6 +21,7 @@ import jsonschema.validators
 from .errors import InvalidSchemaError, UnknownSchemaError
 from .messages import SchemaError, translate
 
+_rs: Any
 try:  # pragma: no cover - exercised whenever the wheel is available, which is every supported platform
     import jsonschema_rs as _rs
 except ImportError:  # pragma: no cover
@@ -82,7 +83,10 @@ def _build_strict(base_name: str) -> dict[str, Any]:
         definitions["postman-collection"] = _strip_nested_ids(root)
         schema["definitions"] = {**schema.get("definitions", {}), **definitions}
         collection = schema["properties"]["collection"]
-        schema["properties"]["collection"] = {"id": collection["id"], "$ref": "#/definitions/postman-collection"}
+        schema["properties"]["collection"] = {
+            "id": collection["id"],
+            "$ref": "#/definitions/postman-collection",
+        }
     return schema
 
 
@@ -166,7 +170,7 @@ class SchemaValidator:
                 rs_class = getattr(_rs, cls.__name__, None)
                 if rs_class is not None:
                     self._fast = rs_class(prepared, validate_formats=False)
-            except Exception:  # noqa: BLE001 - any schema jsonschema-rs cannot compile falls back to jsonschema
+            except Exception:
                 self._fast = None
 
     def is_valid(self, instance: Any) -> bool:

@@ -91,7 +91,7 @@ def _deliver(payload: Any, schema: str, opts: dict[str, Any], url: str | None) -
 @click.option("--newman-report", default=None, help="For monitor integrations: the Newman JSON report.")
 @click.option("--dry-run", is_flag=True, help="Print the payload instead of sending it.")
 @click.pass_context
-def send(ctx: click.Context, **opts: Any) -> None:
+def send(ctx: click.Context, /, **opts: Any) -> None:
     """Build and send one of the four Postman payloads to a Power Automate (or flowmock) trigger."""
     if ctx.invoked_subcommand is not None:
         return
@@ -103,16 +103,42 @@ def send(ctx: click.Context, **opts: Any) -> None:
     if found.type == "backup-collection":
         if not opts["collection"]:
             fail(f"integration {found.nickname!r} backs up a collection: give --collection FILE", 2)
-        ctx.invoke(send_backup, collection=opts["collection"], url=None, integration=found.nickname,
-                   config_path=opts["config_path"], schema=None, dry_run=opts["dry_run"], retries=5, timeout=30.0)
+        ctx.invoke(
+            send_backup,
+            collection=opts["collection"],
+            url=None,
+            integration=found.nickname,
+            config_path=opts["config_path"],
+            schema=None,
+            dry_run=opts["dry_run"],
+            retries=5,
+            timeout=30.0,
+        )
     elif found.type == "monitor-results":
         if not opts["newman_report"]:
             fail(f"integration {found.nickname!r} posts monitor results: give --newman-report FILE", 2)
-        ctx.invoke(send_monitor_results, newman_report=opts["newman_report"], url=None, integration=found.nickname,
-                   config_path=opts["config_path"], schema=None, dry_run=opts["dry_run"], retries=5, timeout=30.0,
-                   policy=None, state=None, monitor_name=None, monitor_uid=None, user_id=None, user_name=None)
+        ctx.invoke(
+            send_monitor_results,
+            newman_report=opts["newman_report"],
+            url=None,
+            integration=found.nickname,
+            config_path=opts["config_path"],
+            schema=None,
+            dry_run=opts["dry_run"],
+            retries=5,
+            timeout=30.0,
+            policy=None,
+            state=None,
+            monitor_name=None,
+            monitor_uid=None,
+            user_id=None,
+            user_name=None,
+        )
     else:
-        fail(f"integration {found.nickname!r} posts activity: use `flowmock send activity --integration ...`", 2)
+        fail(
+            f"integration {found.nickname!r} posts activity: use `flowmock send activity --integration ...`",
+            2,
+        )
 
 
 @send.command("backup")
@@ -159,7 +185,9 @@ def send_monitor_results(newman_report: str, **opts: Any) -> None:
     policy = opts["policy"] or (found.notification_policy if found else "all")
     if not opts["dry_run"]:
         try:
-            notify = PolicyState(opts["state"]).record(policy, payload["monitor_uid"] or monitor_name, summary.succeeded)
+            notify = PolicyState(opts["state"]).record(
+                policy, payload["monitor_uid"] or monitor_name, summary.succeeded
+            )
         except InputError as exc:
             fail(str(exc), 2)
         if not notify:
@@ -185,8 +213,20 @@ def send_monitor_results(newman_report: str, **opts: Any) -> None:
 def send_activity(kind: str, **opts: Any) -> None:
     """Post one collection- or team-activity event."""
     found = _integration(opts, "activity")
-    fields = {k: opts[k] for k in ("action", "model", "model_name", "model_uid", "collection_name",
-                                   "collection_uid", "user_id", "user_name", "message")}
+    fields = {
+        k: opts[k]
+        for k in (
+            "action",
+            "model",
+            "model_name",
+            "model_uid",
+            "collection_name",
+            "collection_uid",
+            "user_id",
+            "user_name",
+            "message",
+        )
+    }
     payload = activity(**fields)
     schema_kind = found.type if found else f"{kind}-activity"
     schema = opts["schema"] or (found.check_schema if found else f"{schema_kind}.strict")

@@ -27,20 +27,20 @@ RETRY_STATUSES = (429, 500, 502, 503, 504)
 class CappedRetry(Retry):
     """urllib3's Retry with an upper bound on how long a `Retry-After` header may make us sleep."""
 
-    retry_after_max: float = 120.0
+    retry_after_cap: float = 120.0
 
     def get_retry_after(self, response: Any) -> float | None:
         seconds = super().get_retry_after(response)
-        return None if seconds is None else min(seconds, self.retry_after_max)
+        return None if seconds is None else min(seconds, self.retry_after_cap)
 
     def new(self, **kw: Any) -> CappedRetry:
         fresh: CappedRetry = super().new(**kw)  # type: ignore[assignment]
-        fresh.retry_after_max = self.retry_after_max
+        fresh.retry_after_cap = self.retry_after_cap
         return fresh
 
 
 def default_retry(
-    total: int = 5, *, backoff_factor: float = 0.5, backoff_max: float = 30.0, retry_after_max: float = 120.0
+    total: int = 5, *, backoff_factor: float = 0.5, backoff_max: float = 30.0, retry_after_cap: float = 120.0
 ) -> CappedRetry:
     retry = CappedRetry(
         total=total,
@@ -55,7 +55,7 @@ def default_retry(
         respect_retry_after_header=True,
         raise_on_status=False,
     )
-    retry.retry_after_max = retry_after_max
+    retry.retry_after_cap = retry_after_cap
     return retry
 
 
@@ -104,9 +104,7 @@ class Sender:
     def __repr__(self) -> str:
         return f"Sender({redact(self.url)!r})"
 
-    def send(
-        self, payload: Any, *, schema: str | None = None, headers: dict[str, str] | None = None
-    ) -> Delivery:
+    def send(self, payload: Any, *, schema: str | None = None, headers: dict[str, str] | None = None) -> Delivery:
         """Validate (when a schema is given), post, and return the Delivery or raise a SenderError."""
         if schema is not None:
             errors = validate(schema, payload)

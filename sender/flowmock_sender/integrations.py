@@ -26,8 +26,20 @@ from .payloads import SCHEMAS
 from .policy import POLICIES
 
 _FIELDS = {
-    "nickname", "type", "workspace", "collection", "collection_uid", "monitor", "monitor_uid", "environment",
-    "environment_uid", "notification_url", "notification_policy", "user_id", "user_name", "schema",
+    "nickname",
+    "type",
+    "workspace",
+    "collection",
+    "collection_uid",
+    "monitor",
+    "monitor_uid",
+    "environment",
+    "environment_uid",
+    "notification_url",
+    "notification_policy",
+    "user_id",
+    "user_name",
+    "schema",
 }
 
 
@@ -80,7 +92,7 @@ def load_integrations(path: str | Path) -> dict[str, Integration]:
         policy = item.get("notification_policy", "all")
         if policy not in POLICIES:
             raise InputError(f"{where}: 'notification_policy' must be 'all' or 'failures'")
-        values = {k: (str(v) if k in ("user_id",) else v) for k, v in item.items()}
+        values: dict[str, Any] = {k: (str(v) if k == "user_id" else v) for k, v in item.items()}
         if values["nickname"] in found:
             raise InputError(f"{where}: a second integration named {values['nickname']!r}")
         found[values["nickname"]] = Integration(**values)

@@ -36,6 +36,10 @@ def _stat(stats: dict[str, Any], name: str, key: str) -> int:
     return int(number) if isinstance(number, int | float) and not isinstance(number, bool) else 0
 
 
+def _object(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def summarise(report: Any) -> RunSummary:
     """The metrics of one Newman run; InputError names what is missing when it is not a Newman report."""
     if not isinstance(report, dict) or not isinstance(report.get("run"), dict):
@@ -65,13 +69,13 @@ def summarise(report: Any) -> RunSummary:
         "failedTests": assertions_failed,
         "passedTests": max(0, assertions_total - assertions_failed),
         "requestCount": _stat(stats, "requests", "total"),
-        "totalLatency": int(round(latency)),
+        "totalLatency": round(latency),
         "warnings": 0,  # Newman has no warnings, and Postman never defines one
     }
-    collection = report.get("collection") if isinstance(report.get("collection"), dict) else {}
-    info = collection.get("info") if isinstance(collection.get("info"), dict) else {}
-    environment = report.get("environment") if isinstance(report.get("environment"), dict) else {}
-    collection_id = info.get("_postman_id") or info.get("id") or (collection.get("_") or {}).get("postman_id")
+    collection = _object(report.get("collection"))
+    info = _object(collection.get("info"))
+    environment = _object(report.get("environment"))
+    collection_id = info.get("_postman_id") or info.get("id") or _object(collection.get("_")).get("postman_id")
     return RunSummary(
         collection_name=str(info.get("name") or ""),
         collection_id=str(collection_id) if collection_id else None,

@@ -18,8 +18,18 @@ from .newman import RunSummary
 
 SCHEMAS = ("backup-collection", "collection-activity", "team-activity", "monitor-results")
 _UID = re.compile(r"^\d+-[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
-_PAST = {"create": "created", "update": "updated", "delete": "deleted", "fork": "forked", "merge": "merged",
-         "add": "added", "remove": "removed", "rename": "renamed", "move": "moved", "restore": "restored"}
+_PAST = {
+    "create": "created",
+    "update": "updated",
+    "delete": "deleted",
+    "fork": "forked",
+    "merge": "merged",
+    "add": "added",
+    "remove": "removed",
+    "rename": "renamed",
+    "move": "moved",
+    "restore": "restored",
+}
 
 
 def make_uid(owner_id: str | int | None, entity_id: str | None) -> str:
@@ -53,7 +63,10 @@ def backup_collection(collection: Mapping[str, Any]) -> dict[str, Any]:
     errors = validate("postman-collection-v2.1.0", dict(collection))
     if errors:
         first = errors[0]
-        raise InputError(f"not a valid Postman Collection v2.1: {first}" + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""))
+        raise InputError(
+            f"not a valid Postman Collection v2.1: {first}"
+            + (f" (and {len(errors) - 1} more)" if len(errors) > 1 else "")
+        )
     return {"collection": dict(collection)}
 
 

@@ -74,8 +74,12 @@ def test_assert_all_conform_lists_schema_errors_by_path(pytester):
     )
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*1 call(s) to flow 'monitor-results' did not conform*",
-                                 "*$.user_id: Invalid type. Expected String but got Integer.*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*1 call(s) to flow 'monitor-results' did not conform*",
+            "*$.user_id: Invalid type. Expected String but got Integer.*",
+        ]
+    )
 
 
 def test_wait_for_runs_fails_with_what_did_arrive(pytester):
@@ -168,8 +172,18 @@ def test_{n}(flowmock, flowmock_server):
 def external_server(tmp_path):
     ready = tmp_path / "ready"
     proc = subprocess.Popen(
-        [sys.executable, "-c", "from flowmock_schemas.cli import main; main()", "serve", "--port", "0",
-         "--memory", "--quiet", "--ready-file", str(ready)],
+        [
+            sys.executable,
+            "-c",
+            "from flowmock_schemas.cli import main; main()",
+            "serve",
+            "--port",
+            "0",
+            "--memory",
+            "--quiet",
+            "--ready-file",
+            str(ready),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )

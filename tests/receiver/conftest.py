@@ -53,8 +53,17 @@ class Api:
     def triggers(self, flow_id: str) -> list[dict[str, Any]]:
         return self.client.get(f"/_flowmock/api/flows/{flow_id}/triggers").json["triggers"]
 
-    def call(self, url: str, body: Any = None, *, method: str = "POST", raw: bytes | None = None,
-             content_type: str | None = "application/json", headers: dict[str, str] | None = None, path_suffix: str = ""):
+    def call(
+        self,
+        url: str,
+        body: Any = None,
+        *,
+        method: str = "POST",
+        raw: bytes | None = None,
+        content_type: str | None = "application/json",
+        headers: dict[str, str] | None = None,
+        path_suffix: str = "",
+    ):
         parts = urlsplit(url)
         data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
         hdrs = dict(headers or {})

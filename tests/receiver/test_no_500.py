@@ -52,12 +52,20 @@ def _request_bytes(rng: random.Random, path: str, query: str) -> bytes:
     if roll < 0.1:
         target += "/" + rng.choice(["..", "%2e%2e", "%00", "a/../../etc/passwd", "%ff%fe", "{id}", "é", "//x"])
     elif roll < 0.15:
-        target = rng.choice(["/", "/workflows/", "/workflows/x/triggers/manual/paths/invoke", "/_flowmock/api/flows/%00",
-                             "/_flowmock/api/flows/" + "z" * 5000, "/powerautomate/automations/direct/workflows//"])
+        target = rng.choice(
+            [
+                "/",
+                "/workflows/",
+                "/workflows/x/triggers/manual/paths/invoke",
+                "/_flowmock/api/flows/%00",
+                "/_flowmock/api/flows/" + "z" * 5000,
+                "/powerautomate/automations/direct/workflows//",
+            ]
+        )
     q = query
     if rng.random() < 0.2:
         q = rng.choice(["", "api-version=1", "sig=%ff&sp=&sv=", "api-version=2016-06-01&sig=" + "A" * 43, q + "&x=%zz"])
-    headers = [f"Host: 127.0.0.1", "Connection: close"]
+    headers = ["Host: 127.0.0.1", "Connection: close"]
     if rng.random() < 0.8:
         headers.append(f"Content-Type: {rng.choice(CONTENT_TYPES)}")
     if rng.random() < 0.1:
@@ -95,10 +103,20 @@ def _send(port: int, data: bytes) -> bytes:
 
 @pytest.fixture(scope="module")
 def live():
-    app = create_app({"FLOWS": [
-        {"name": "strict", "schema": "monitor-results.strict", "schema_validation": True, "max_body_bytes": 4096},
-        {"name": "open", "relative_path": "customer/{id}"},
-    ]}, store=MemoryStore())
+    app = create_app(
+        {
+            "FLOWS": [
+                {
+                    "name": "strict",
+                    "schema": "monitor-results.strict",
+                    "schema_validation": True,
+                    "max_body_bytes": 4096,
+                },
+                {"name": "open", "relative_path": "customer/{id}"},
+            ]
+        },
+        store=MemoryStore(),
+    )
     with LiveServer(app) as server:
         yield server, app
 
@@ -123,7 +141,7 @@ def test_thousands_of_random_hostile_requests_never_get_a_5xx_and_the_server_kee
     assert health.startswith(b"HTTP/1.1 200")
 
 
-@given(body=st.binary(max_size=2000), content_type=st.sampled_from(CONTENT_TYPES[:-3] + [None]))
+@given(body=st.binary(max_size=2000), content_type=st.sampled_from([*CONTENT_TYPES[:-3], None]))
 def test_any_body_and_content_type_gets_an_answer_below_500(body, content_type):
     app = _APP
     flow = app.extensions["flowmock"].store.list_flows()[0]

@@ -25,7 +25,14 @@ MONITOR = {
     "collection_uid": "12345678-12ece9e1-2abf-4edc-8e34-de66e74114d2",
     "environment_name": "Production",
     "environment_uid": "12345678-5daabc50-8451-43f6-922d-96b403b4f28e",
-    "metrics": {"errors": 0, "failedTests": 1, "passedTests": 3, "requestCount": 2, "totalLatency": 32, "warnings": 0},
+    "metrics": {
+        "errors": 0,
+        "failedTests": 1,
+        "passedTests": 3,
+        "requestCount": 2,
+        "totalLatency": 32,
+        "warnings": 0,
+    },
     "monitor_name": "Conduit hourly",
     "monitor_uid": "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
     "user_id": "12345678",
@@ -44,7 +51,7 @@ ORDER_SCHEMA = {
 
 
 def x_ms(response) -> set[str]:
-    return {k.lower() for k in response.headers.keys() if k.lower().startswith("x-ms-")}
+    return {k.lower() for k, _ in response.headers if k.lower().startswith("x-ms-")}
 
 
 def error_of(response) -> dict:
@@ -68,7 +75,7 @@ def test_post_without_response_action_answers_202_with_empty_body_and_the_run_he
     assert re.match(r"^0858\d{16}$", h["x-ms-workflow-version"])
     assert re.match(rf"^/locations/westus/scaleunits/prod-\d\d/workflows/{flow['id']}$", h["x-ms-workflow-system-id"])
     assert h["x-ms-execution-location"] == "westus"
-    assert len([k for k in h.keys() if k.lower().startswith("x-ms-ratelimit-")]) == 4
+    assert len([k for k, _ in h if k.lower().startswith("x-ms-ratelimit-")]) == 4
     assert h["Cache-Control"] == "no-cache" and h["Pragma"] == "no-cache" and h["Expires"] == "-1"
     assert h["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
@@ -121,8 +128,14 @@ def test_response_action_with_string_body_answers_text_plain(api):
 
 
 def test_response_action_with_object_body_answers_json_and_drops_the_headers_power_automate_drops(api):
-    headers = {"Set-Cookie": "a=b", "Allow": "GET", "Content-Language": "en", "Content-Disposition": "inline",
-               "Last-Modified": "x", "X-Custom": "kept"}
+    headers = {
+        "Set-Cookie": "a=b",
+        "Allow": "GET",
+        "Content-Language": "en",
+        "Content-Disposition": "inline",
+        "Last-Modified": "x",
+        "X-Custom": "kept",
+    }
     flow = api.create(response={"status": 200, "headers": headers, "body": {"ok": True}})
     response = api.call(flow["callback_url"], {})
     assert response.headers["Content-Type"] == "application/json; charset=utf-8"
@@ -152,7 +165,11 @@ def test_missing_sas_parameter_is_401_sas_required_with_workflow_headers_only_an
     assert x_ms(response) == ERROR_HEADERS
     assert api.runs(flow["id"]) == []
     [entry] = api.triggers(flow["id"])
-    assert (entry["status"], entry["code"], entry["run_id"]) == ("Failed", "DirectApiAuthorizationRequired", None)
+    assert (entry["status"], entry["code"], entry["run_id"]) == (
+        "Failed",
+        "DirectApiAuthorizationRequired",
+        None,
+    )
 
 
 def test_tampered_signature_is_401_and_records_no_run(api):
@@ -281,9 +298,14 @@ def test_without_a_method_any_method_is_accepted_even_unusual_ones(api):
 
 
 def test_unknown_flow_is_404_workflow_not_found(api):
-    response = api.call("http://localhost/workflows/" + "0" * 32 + "/triggers/manual/paths/invoke?api-version=2016-06-01")
+    response = api.call(
+        "http://localhost/workflows/" + "0" * 32 + "/triggers/manual/paths/invoke?api-version=2016-06-01"
+    )
     assert response.status_code == 404
-    assert error_of(response) == {"code": "WorkflowNotFound", "message": f"The workflow '{'0' * 32}' could not be found."}
+    assert error_of(response) == {
+        "code": "WorkflowNotFound",
+        "message": f"The workflow '{'0' * 32}' could not be found.",
+    }
 
 
 def test_schema_mismatch_with_validation_on_is_400_with_the_exact_message_and_no_run(api):
@@ -328,7 +350,9 @@ def test_invalid_json_is_400_invalid_request_content_with_the_json_net_reason(ap
     [
         pytest.param("text/plain", b"hello", "hello", id="text-plain-is-a-string"),
         pytest.param("text/plain; charset=utf-8", "é".encode(), "é", id="text-plain-charset"),
-        pytest.param("application/xml", b"<a/>", {"$content-type": "application/xml", "$content": "PGEvPg=="}, id="xml"),
+        pytest.param(
+            "application/xml", b"<a/>", {"$content-type": "application/xml", "$content": "PGEvPg=="}, id="xml"
+        ),
         pytest.param(
             "application/x-www-form-urlencoded",
             b"a=1",

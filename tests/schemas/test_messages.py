@@ -32,13 +32,23 @@ def test_real_service_example_is_reproduced_word_for_word_and_in_order():
     ("schema", "value", "message"),
     [
         pytest.param({"type": "boolean"}, "yes", "Invalid type. Expected Boolean but got String.", id="type"),
-        pytest.param({"type": ["string", "null"]}, 3, "Invalid type. Expected String, Null but got Integer.", id="types"),
+        pytest.param(
+            {"type": ["string", "null"]},
+            3,
+            "Invalid type. Expected String, Null but got Integer.",
+            id="types",
+        ),
         pytest.param({"minLength": 10}, "X", "String 'X' is less than minimum length of 10.", id="minLength"),
         pytest.param({"maxLength": 2}, "abc", "String 'abc' exceeds maximum length of 2.", id="maxLength"),
         pytest.param({"enum": ["A", "B"]}, "Invalid Team", 'Value "Invalid Team" is not defined in enum.', id="enum"),
         pytest.param({"minimum": 10}, 5, "Integer 5 is less than minimum value of 10.", id="minimum"),
         pytest.param({"maximum": 10}, 10.5, "Float 10.5 exceeds maximum value of 10.", id="maximum"),
-        pytest.param({"type": "array", "minItems": 1}, [], "Array item count 0 is less than minimum count of 1.", id="minItems"),
+        pytest.param(
+            {"type": "array", "minItems": 1},
+            [],
+            "Array item count 0 is less than minimum count of 1.",
+            id="minItems",
+        ),
     ],
 )
 def test_each_keyword_is_phrased_as_json_net_schema_phrases_it(schema, value, message):

@@ -58,13 +58,22 @@ def test_strict_variant_requires_every_documented_field_at_every_level():
     strict = load_schema("monitor-results.strict")
     assert set(strict["required"]) == set(strict["properties"])
     metrics = strict["properties"]["metrics"]
-    assert metrics["required"] == ["errors", "failedTests", "passedTests", "requestCount", "totalLatency", "warnings"]
+    assert metrics["required"] == [
+        "errors",
+        "failedTests",
+        "passedTests",
+        "requestCount",
+        "totalLatency",
+        "warnings",
+    ]
 
 
 def test_strict_backup_checks_the_collection_against_the_postman_v210_schema():
     collection = json.loads((FIXTURES / "collections" / "httpiness-bodies-auth.json").read_text())
     assert validate("backup-collection.strict", {"collection": collection}) == []
-    collection["item"] = [{"name": "broken", "request": {"url": "http://x", "method": "GET", "auth": {"type": "magic"}}}]
+    collection["item"] = [
+        {"name": "broken", "request": {"url": "http://x", "method": "GET", "auth": {"type": "magic"}}}
+    ]
     errors = validate("backup-collection.strict", {"collection": collection})
     assert [e.path for e in errors] == ["$.collection.item[0]"]
     assert errors[0].hint is not None and "auth.type" in errors[0].hint
@@ -100,6 +109,4 @@ def test_an_inline_schema_that_is_not_a_schema_is_refused_with_the_place():
 
 
 def test_an_integral_float_is_not_an_integer_as_in_draft04_and_newtonsoft():
-    assert [e.message for e in validate({"type": "integer"}, 1.0)] == [
-        "Invalid type. Expected Integer but got Number."
-    ]
+    assert [e.message for e in validate({"type": "integer"}, 1.0)] == ["Invalid type. Expected Integer but got Number."]

@@ -6,7 +6,13 @@ from flowmock_schemas import schema_from_sample
 
 
 def test_scalars_map_to_types_and_objects_get_no_required():
-    sample = {"parameter1": "string parameter", "parameter2": 1, "parameter3": False, "ratio": 0.5, "none": None}
+    sample = {
+        "parameter1": "string parameter",
+        "parameter2": 1,
+        "parameter3": False,
+        "ratio": 0.5,
+        "none": None,
+    }
     assert schema_from_sample(sample) == {
         "type": "object",
         "properties": {
@@ -39,7 +45,10 @@ def test_mixed_and_empty_arrays_get_no_items():
     assert schema_from_sample([1, "a"]) == {"type": "array"}
     assert schema_from_sample([1, 1.5]) == {"type": "array"}
     assert schema_from_sample([]) == {"type": "array"}
-    assert schema_from_sample([[1], [2]]) == {"type": "array", "items": {"type": "array", "items": {"type": "integer"}}}
+    assert schema_from_sample([[1], [2]]) == {
+        "type": "array",
+        "items": {"type": "array", "items": {"type": "integer"}},
+    }
 
 
 def test_template_expression_names_are_escaped():

@@ -21,8 +21,18 @@ def run(*args: str):
 
 
 def test_dry_run_prints_the_payload_and_sends_nothing():
-    result = run("monitor-results", "--newman-report", REPORT, "--dry-run", "--user-id", "12345678",
-                 "--user-name", "jane", "--monitor-uid", "1e6b6cc1-c760-48e0-968f-4bfaeeae9af1")
+    result = run(
+        "monitor-results",
+        "--newman-report",
+        REPORT,
+        "--dry-run",
+        "--user-id",
+        "12345678",
+        "--user-name",
+        "jane",
+        "--monitor-uid",
+        "1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
+    )
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["metrics"]["totalLatency"] == 23
@@ -31,8 +41,13 @@ def test_dry_run_prints_the_payload_and_sends_nothing():
 
 def test_backup_is_delivered_and_reported_in_one_line(flowmock):
     flow = flowmock.default_flows["backup-collection"]
-    result = run("backup", "--collection", str(FIXTURES / "collections" / "schemas-nested-entities.json"),
-                 "--url", flow.url)
+    result = run(
+        "backup",
+        "--collection",
+        str(FIXTURES / "collections" / "schemas-nested-entities.json"),
+        "--url",
+        flow.url,
+    )
     assert result.exit_code == 0, result.output
     assert result.output.startswith("delivered: 202, run ")
     assert len(flow.runs) == 1
@@ -40,9 +55,27 @@ def test_backup_is_delivered_and_reported_in_one_line(flowmock):
 
 def test_rejection_exits_1_with_the_receivers_code_and_message(flowmock):
     flow = flowmock.create_flow(schema={"type": "object", "required": ["nope"]}, schema_validation=True)
-    result = run("activity", "--action", "update", "--model", "request", "--model-name", "x", "--model-uid", "1-2",
-                 "--collection-name", "C", "--collection-uid", "1-3", "--user-id", "1", "--user-name", "a",
-                 "--url", flow.url)
+    result = run(
+        "activity",
+        "--action",
+        "update",
+        "--model",
+        "request",
+        "--model-name",
+        "x",
+        "--model-uid",
+        "1-2",
+        "--collection-name",
+        "C",
+        "--collection-uid",
+        "1-3",
+        "--user-id",
+        "1",
+        "--user-name",
+        "a",
+        "--url",
+        flow.url,
+    )
     assert result.exit_code == 1
     assert result.output.count("\n") == 1
     assert "rejected: 400 TriggerInputSchemaMismatch" in result.output
@@ -67,8 +100,20 @@ def test_input_errors_exit_2_in_one_line(tmp_path):
 def test_failures_policy_across_separate_invocations(flowmock, tmp_path):
     flow = flowmock.default_flows["monitor-results"]
     state = str(tmp_path / "state.json")
-    common = ["--url", flow.url, "--policy", "failures", "--state", state, "--user-id", "1", "--user-name", "a",
-              "--monitor-uid", "m-1"]
+    common = [
+        "--url",
+        flow.url,
+        "--policy",
+        "failures",
+        "--state",
+        state,
+        "--user-id",
+        "1",
+        "--user-name",
+        "a",
+        "--monitor-uid",
+        "m-1",
+    ]
     outputs = []
     for report in [REPORT] * 5 + [PASSING, PASSING]:
         result = run("monitor-results", "--newman-report", report, *common)
@@ -105,9 +150,20 @@ user_name = "jane.doe"
 
 def test_the_installed_command_prints_no_traceback_on_bad_input(tmp_path):
     result = subprocess.run(
-        [sys.executable, "-c", "from flowmock_schemas.cli import main; main()", "send", "backup", "--collection",
-         str(tmp_path / "nope.json"), "--url", "http://127.0.0.1:9"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-c",
+            "from flowmock_schemas.cli import main; main()",
+            "send",
+            "backup",
+            "--collection",
+            str(tmp_path / "nope.json"),
+            "--url",
+            "http://127.0.0.1:9",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
@@ -125,8 +181,12 @@ def newman(tmp_path_factory):
         pytest.skip("npm is not installed: the real-Newman test needs Node.js and npm")
     prefix = tmp_path_factory.mktemp("newman")
     try:
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), "newman@6"],
-                       check=True, capture_output=True, timeout=300)
+        subprocess.run(
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), "newman@6"],
+            check=True,
+            capture_output=True,
+            timeout=300,
+        )
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         pytest.skip(f"could not install newman from the npm registry: {exc}")
     return str(prefix / "node_modules" / ".bin" / "newman")
@@ -135,23 +195,54 @@ def newman(tmp_path_factory):
 def test_a_real_newman_run_report_becomes_a_monitor_result_that_arrives(flowmock, newman, tmp_path):
     target = flowmock.create_flow(name="api under test", response={"status": 200, "body": {"ok": True}})
     collection = {
-        "info": {"name": "Smoke", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "info": {
+            "name": "Smoke",
+            "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json",
+        },
         "item": [
-            {"name": "ok", "request": {"method": "POST", "url": target.url,
-                                       "body": {"mode": "raw", "raw": "{}", "options": {"raw": {"language": "json"}}}},
-             "event": [{"listen": "test", "script": {"exec": [
-                 "pm.test('status is 200', () => pm.response.to.have.status(200));",
-                 "pm.test('status is 201', () => pm.response.to.have.status(201));"]}}]},
+            {
+                "name": "ok",
+                "request": {
+                    "method": "POST",
+                    "url": target.url,
+                    "body": {"mode": "raw", "raw": "{}", "options": {"raw": {"language": "json"}}},
+                },
+                "event": [
+                    {
+                        "listen": "test",
+                        "script": {
+                            "exec": [
+                                "pm.test('status is 200', () => pm.response.to.have.status(200));",
+                                "pm.test('status is 201', () => pm.response.to.have.status(201));",
+                            ]
+                        },
+                    }
+                ],
+            },
         ],
     }
     path = tmp_path / "smoke.json"
     path.write_text(json.dumps(collection))
     report = tmp_path / "report.json"
-    subprocess.run([newman, "run", str(path), "-r", "json", "--reporter-json-export", str(report)],
-                   capture_output=True, timeout=120)
+    subprocess.run(
+        [newman, "run", str(path), "-r", "json", "--reporter-json-export", str(report)],
+        capture_output=True,
+        timeout=120,
+    )
     monitor = flowmock.default_flows["monitor-results"]
-    result = run("monitor-results", "--newman-report", str(report), "--url", monitor.url, "--user-id", "1",
-                 "--user-name", "ci", "--monitor-uid", "m")
+    result = run(
+        "monitor-results",
+        "--newman-report",
+        str(report),
+        "--url",
+        monitor.url,
+        "--user-id",
+        "1",
+        "--user-name",
+        "ci",
+        "--monitor-uid",
+        "m",
+    )
     assert result.exit_code == 0, result.output
     [body] = monitor.bodies
     assert body["metrics"]["requestCount"] == 1

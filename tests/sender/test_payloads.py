@@ -55,8 +55,11 @@ def test_something_that_is_not_a_newman_report_is_an_input_error(bad):
 def test_monitor_results_payload_conforms_to_the_strict_schema_with_postman_uids():
     summary = summarise(load("newman", "newman6-conduit-report.json"))
     payload = monitor_results(
-        summary, monitor_name="Conduit hourly", monitor_uid="1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
-        user_id=12345678, user_name="jane.doe",
+        summary,
+        monitor_name="Conduit hourly",
+        monitor_uid="1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
+        user_id=12345678,
+        user_name="jane.doe",
     )
     assert validate("monitor-results.strict", payload) == []
     assert payload["user_id"] == "12345678"
@@ -93,14 +96,38 @@ def test_backup_of_an_invalid_collection_names_the_path():
 
 
 def test_activity_is_phrased_as_postman_phrases_it_with_keys_in_its_order():
-    payload = activity(action="update", model="request", model_name="Create abc request", model_uid="11-22-33",
-                       collection_name="Test collection", collection_uid="34-44-56", user_id=12345,
-                       user_name="Abcdef")
+    payload = activity(
+        action="update",
+        model="request",
+        model_name="Create abc request",
+        model_uid="11-22-33",
+        collection_name="Test collection",
+        collection_uid="34-44-56",
+        user_id=12345,
+        user_name="Abcdef",
+    )
     assert payload == load("payloads", "team-activity", "valid", "issue-11006-sample.json")
-    assert list(payload) == ["action", "model", "user_id", "user_name", "model_uid", "model_name",
-                             "collection_uid", "collection_name", "message"]
-    created = activity(action="create", model="example", model_name="x", model_uid="u", collection_name="C",
-                       collection_uid="c", user_id="1", user_name="Ann")
+    assert list(payload) == [
+        "action",
+        "model",
+        "user_id",
+        "user_name",
+        "model_uid",
+        "model_name",
+        "collection_uid",
+        "collection_name",
+        "message",
+    ]
+    created = activity(
+        action="create",
+        model="example",
+        model_name="x",
+        model_uid="u",
+        collection_name="C",
+        collection_uid="c",
+        user_id="1",
+        user_name="Ann",
+    )
     assert created["message"] == "Ann created an example x in the C collection"
 
 
