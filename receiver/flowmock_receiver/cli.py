@@ -295,6 +295,16 @@ def flows_show(url: str, flow_id: str) -> None:
     click.echo(json.dumps(_call(_client(url).get, f"/flows/{flow_id}"), indent=2))
 
 
+@flows.command("url")
+@url_option
+@click.option("--secondary", is_flag=True, help="The URL signed with the secondary key.")
+@click.argument("flow_id")
+def flows_url(url: str, secondary: bool, flow_id: str) -> None:
+    """Print a flow's callback URL (for scripts: HOOK=$(flowmock flows url ID))."""
+    flow = _call(_client(url).get, f"/flows/{flow_id}")
+    click.echo(flow["secondary_callback_url" if secondary else "callback_url"])
+
+
 @flows.command("create")
 @url_option
 @click.option("--file", "file_", default=None, help="A JSON flow definition.")

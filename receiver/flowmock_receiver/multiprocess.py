@@ -28,8 +28,8 @@ def serve_with_gunicorn(settings: dict[str, Any]) -> None:
 
     if not settings["app"]["DATABASE"]:
         fail("--workers needs the SQLite store (workers share it); drop --memory", 2)
-    bootstrap = create_app(settings["app"])  # creates the declared flows once, before any worker exists
-    bootstrap.extensions["flowmock"].store.close()
+    # Create the declared flows once, before any worker exists; its store is closed before workers are forked.
+    bootstrap = create_app(settings["app"])
     bind = f"{settings['host']}:{settings['port']}"
 
     def when_ready(server: Any) -> None:
@@ -38,6 +38,7 @@ def serve_with_gunicorn(settings: dict[str, Any]) -> None:
         if settings["pid_file"]:
             Path(settings["pid_file"]).write_text(f"{os.getpid()}\n")
         print_flows(bootstrap, url)
+        bootstrap.extensions["flowmock"].store.close()
         if settings["ready_file"]:
             tmp = Path(settings["ready_file"] + ".tmp")
             tmp.write_text(url + "\n")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 from typing import Any
 
@@ -45,10 +46,21 @@ class LiveServer:
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, *, access_log: bool = False) -> None:
         self.app = app
         handler = QuietHandler if access_log else SilentHandler
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True, request_handler=handler)
+        # Bind here so a busy port is an OSError for the caller, not Werkzeug's own message and sys.exit(1).
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        listener = socket.socket(family, socket.SOCK_STREAM)
+        try:
+            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            listener.bind((host, port))
+            listener.listen(128)
+            self._server: BaseWSGIServer = make_server(
+                host, port, app, threaded=True, request_handler=handler, fd=listener.fileno()
+            )
+        finally:
+            listener.close()
         self._server.daemon_threads = True  # type: ignore[attr-defined]
         self.host = host
-        self.port = int(self._server.server_port)
+        self.port = int(self._server.socket.getsockname()[1])
         self._thread: threading.Thread | None = None
 
     @property
