@@ -267,6 +267,20 @@ def get_trigger(call_id: str) -> Response:
     return jsonify(call.trigger_json())
 
 
+@bp.post("/triggers/<call_id>/resend")
+def resend_trigger(call_id: str) -> tuple[Response, int]:
+    """Send a recorded call to its flow again; answers the new trigger-history entry."""
+    from .replay import replay
+
+    call = _receiver().store.get_call(call_id)
+    if call is None:
+        raise AdminError(404, "TriggerHistoryNotFound", f"The trigger history entry '{call_id}' was not found.")
+    again = replay(call)
+    if again is None:
+        raise AdminError(409, "ResendNotRecorded", "The call was re-sent but its flow did not record it.")
+    return jsonify(again.trigger_json()), 201
+
+
 @bp.post("/reset")
 def reset() -> Response:
     receiver = _receiver()

@@ -1,7 +1,201 @@
-"""The run-history web page under `/_flowmock/` (placeholder until the web page work lands)."""
+"""The run-history page under `/_flowmock/`, in the spirit of Power Automate's own run history.
+
+Server-rendered Jinja templates (autoescaped) and one small script that polls the admin API and builds rows with
+`textContent`, never `innerHTML`, so a payload such as `<script>` or `"><img src=x onerror=...>` is shown as text.
+A Content-Security-Policy forbids inline script; static files ship in the package, so the page works offline.
+Actions are POST forms carrying a per-app token, so another site open in the same browser cannot drive them.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import base64
+import hmac
+import json
+import secrets
+from typing import Any
 
-bp = Blueprint("web", __name__)
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response as BaseResponse
+
+from . import ids
+from .admin import _is_loopback
+from .app import Receiver
+from .replay import replay
+
+bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
+
+PAGE_SIZE = 50
+CSP = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+)
+
+
+def _receiver() -> Receiver:
+    receiver: Receiver = current_app.extensions["flowmock"]
+    return receiver
+
+
+def _token() -> str:
+    receiver = _receiver()
+    token: str | None = getattr(receiver, "web_token", None)
+    if token is None:
+        token = secrets.token_urlsafe(24)
+        receiver.web_token = token  # type: ignore[attr-defined]
+    return token
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    receiver = _receiver()
+    if not receiver.admin_allow_remote and not _is_loopback(request.remote_addr):
+        return Response("The flowmock pages answer loopback clients only.", status=403, mimetype="text/plain")
+    if request.method == "POST":
+        sent = request.form.get("token", "")
+        if not hmac.compare_digest(sent.encode(), _token().encode()):
+            return Response("Missing or wrong form token; reload the page.", status=403, mimetype="text/plain")
+    return None
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _flow_or_404(flow_id: str) -> Any:
+    flow = _receiver().store.get_flow(flow_id)
+    if flow is None or flow.deleted:
+        abort(404)
+    return flow
+
+
+@bp.get("/")
+def index() -> str:
+    receiver = _receiver()
+    base = receiver.base_url()
+    flows = [
+        {
+            "flow": flow,
+            "url": flow.callback_url(base),
+            "runs": receiver.store.count(flow.id, runs_only=True),
+            "failures": receiver.store.count(flow.id, status="Failed"),
+        }
+        for flow in receiver.store.list_flows()
+    ]
+    return render_template("index.html", flows=flows, token=_token())
+
+
+@bp.get("/flows/<flow_id>")
+def flow_history(flow_id: str) -> str:
+    receiver = _receiver()
+    flow = _flow_or_404(flow_id)
+    status = request.args.get("status") if request.args.get("status") in ("Succeeded", "Failed") else None
+    try:
+        page = max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        page = 1
+    total = receiver.store.count(flow_id, status=status)
+    calls = receiver.store.calls(flow_id, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    pages = max(1, -(-total // PAGE_SIZE))
+    return render_template(
+        "flow.html",
+        flow=flow,
+        url=flow.callback_url(receiver.base_url()),
+        calls=calls,
+        status=status,
+        page=page,
+        pages=pages,
+        total=total,
+        page_size=PAGE_SIZE,
+        token=_token(),
+    )
+
+
+def _body_view(raw: bytes, content_type: str | None) -> dict[str, Any]:
+    """How to show a body: pretty JSON, text, or (for bytes that are not text) hex and base64."""
+    if not raw:
+        return {"kind": "empty"}
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        hex_lines = [raw[i : i + 16].hex(" ") for i in range(0, min(len(raw), 4096), 16)]
+        return {
+            "kind": "binary",
+            "hex": "\n".join(hex_lines),
+            "base64": base64.b64encode(raw).decode(),
+            "size": len(raw),
+        }
+    try:
+        return {"kind": "json", "text": json.dumps(json.loads(text), indent=2, ensure_ascii=False)}
+    except (ValueError, RecursionError):
+        return {"kind": "text", "text": text}
+
+
+@bp.get("/calls/<call_id>")
+def call_detail(call_id: str) -> str:
+    call = _receiver().store.get_call(call_id)
+    if call is None:
+        abort(404)
+    flow = _receiver().store.get_flow(call.flow_id)
+    content_type = next((v for k, v in call.headers if k.lower() == "content-type"), None)
+    response_body = call.response.get("body") or ""
+    errors_by_path: dict[str, list[str]] = {}
+    for error in call.contract.get("errors", []):
+        errors_by_path.setdefault(error["path"], []).append(error["message"])
+    return render_template(
+        "call.html",
+        call=call,
+        flow=flow,
+        request_body=_body_view(call.body, content_type),
+        response_body=_body_view(response_body.encode(), None),
+        errors_by_path=errors_by_path,
+        parameters=(call.outputs or {}).get("relativePathParameters", {}),
+        token=_token(),
+    )
+
+
+def _back(flow_id: str) -> BaseResponse:
+    return redirect(request.form.get("next") or url_for("web.flow_history", flow_id=flow_id), code=303)
+
+
+@bp.post("/flows/<flow_id>/state")
+def set_state(flow_id: str) -> BaseResponse:
+    flow = _flow_or_404(flow_id)
+    state = request.form.get("state")
+    if state not in ("enabled", "disabled"):
+        abort(400)
+    _receiver().store.save_flow(flow.with_changes(state=state))
+    return _back(flow_id)
+
+
+@bp.post("/flows/<flow_id>/regenerate-key")
+def regenerate(flow_id: str) -> BaseResponse:
+    flow = _flow_or_404(flow_id)
+    key_type = request.form.get("key_type", "primary")
+    if key_type not in ("primary", "secondary"):
+        abort(400)
+    _receiver().store.save_flow(flow.with_changes(**{f"{key_type}_key": ids.new_key()}))
+    return _back(flow_id)
+
+
+@bp.post("/flows/<flow_id>/clear")
+def clear(flow_id: str) -> BaseResponse:
+    _flow_or_404(flow_id)
+    _receiver().store.clear(flow_id)
+    _receiver().faults.forget(flow_id)
+    return _back(flow_id)
+
+
+@bp.post("/calls/<call_id>/resend")
+def resend(call_id: str) -> BaseResponse:
+    call = _receiver().store.get_call(call_id)
+    if call is None:
+        abort(404)
+    again = replay(call)
+    if again is None:
+        return redirect(url_for("web.flow_history", flow_id=call.flow_id), code=303)
+    return redirect(url_for("web.call_detail", call_id=again.id), code=303)

@@ -1,0 +1,155 @@
+"""The run-history page in a real browser: headless Chromium (Debian's) driven by Playwright."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+import requests
+
+from flowmock_receiver import LiveServer, create_app
+from flowmock_receiver.store import MemoryStore
+from tests.conftest import ROOT
+
+CHROMIUM = os.environ.get("FLOWMOCK_CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = ROOT / "artifacts" / "screenshots"
+pytestmark = pytest.mark.browser
+
+if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
+    pytest.skip(
+        f"headless Chromium is not installed at {CHROMIUM} (.ci/run installs Debian's chromium)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api")
+
+MONITOR = {
+    "collection_name": "Conduit",
+    "collection_uid": "12345678-12ece9e1-2abf-4edc-8e34-de66e74114d2",
+    "environment_name": "Production",
+    "environment_uid": "12345678-5daabc50-8451-43f6-922d-96b403b4f28e",
+    "metrics": {"errors": 0, "failedTests": 1, "passedTests": 3, "requestCount": 2, "totalLatency": 32, "warnings": 0},
+    "monitor_name": "Conduit hourly",
+    "monitor_uid": "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
+    "user_id": "12345678",
+    "user_name": "jane.doe",
+}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium"),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def server():
+    app = create_app(store=MemoryStore())
+    with LiveServer(app) as live:
+        yield live, app
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    opened = context.new_page()
+    dialogs: list[str] = []
+    opened.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    opened.dialogs = dialogs
+    yield opened
+    context.close()
+
+
+def monitor_flow(app):
+    return next(f for f in app.extensions["flowmock"].store.list_flows() if f.schema == "monitor-results")
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_a_call_posted_after_the_page_loaded_shows_up_without_a_reload(server, page):
+    live, app = server
+    flow = monitor_flow(app)
+    page.goto(f"{live.url}/_flowmock/")
+    shot(page, "flows")
+    page.click(f"text={flow.name}")
+    assert page.locator("#history tbody tr[data-call-id]").count() == 0
+    requests.post(flow.callback_url(live.url), json=MONITOR, timeout=5)
+    requests.post(flow.callback_url(live.url), json=dict(MONITOR, user_id=12345678), timeout=5)
+    page.wait_for_selector("#history tbody tr[data-call-id] >> nth=1", timeout=10_000)
+    assert page.locator("#history tbody tr[data-call-id]").count() == 2
+    assert page.locator("#total").inner_text() == "2 calls"
+    shot(page, "history")
+
+
+def test_hostile_payloads_render_as_text_and_never_execute(server, page):
+    live, app = server
+    flow = monitor_flow(app)
+    hostile = '<script>alert("x")</script>"><img src=x onerror="window.__pwned=1;alert(1)">'
+    requests.post(
+        flow.callback_url(live.url),
+        json={"user_name": hostile, "monitor_name": hostile},
+        timeout=5,
+        headers={"x-ms-client-tracking-id": '"><img src=x onerror=alert(3)>'},
+    )
+    page.goto(f"{live.url}/_flowmock/flows/{flow.id}")
+    requests.post(
+        flow.callback_url(live.url),
+        json={"user_name": hostile},
+        timeout=5,
+        headers={"x-ms-client-tracking-id": '"><img src=x onerror=alert(4)>'},
+    )
+    page.wait_for_selector("#history tbody tr[data-call-id] >> nth=1")  # rendered by the live poll from JSON
+    assert page.locator("#history tbody tr code").first.inner_text() == '"><img src=x onerror=alert(4)>'
+    page.click("#history tbody tr[data-call-id] >> nth=1 >> a")
+    page.wait_for_selector("#request-body pre")
+    assert json.dumps(hostile) in page.locator("#request-body pre").inner_text()
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("img[src=x]").count() == 0
+    assert page.dialogs == []
+    shot(page, "call-detail")
+
+
+def test_status_filter_shows_only_failed_calls(server, page):
+    live, app = server
+    flow = monitor_flow(app)
+    requests.post(flow.callback_url(live.url), json=MONITOR, timeout=5)
+    requests.post(flow.callback_url(live.url), json={"user_id": 1}, timeout=5)  # 400: validation is on
+    requests.post(flow.callback_url(live.url)[:-2], json=MONITOR, timeout=5)  # 401: broken signature
+    page.goto(f"{live.url}/_flowmock/flows/{flow.id}")
+    page.click("#filter-failed")
+    page.wait_for_url("**status=Failed")
+    statuses = page.locator("#history tbody .status").all_inner_texts()
+    assert statuses == ["Failed", "Failed"]
+    page.wait_for_timeout(1300)  # the live poll keeps the filter
+    assert page.locator("#history tbody .status").all_inner_texts() == ["Failed", "Failed"]
+
+
+def test_resend_replays_a_recorded_call_as_a_new_run(server, page):
+    live, app = server
+    flow = monitor_flow(app)
+    requests.post(flow.callback_url(live.url), json=MONITOR, timeout=5)
+    call = app.extensions["flowmock"].store.calls(flow.id)[0]
+    page.goto(f"{live.url}/_flowmock/calls/{call.id}")
+    page.click("#resend")
+    page.wait_for_url(lambda url: call.id not in url)
+    calls = app.extensions["flowmock"].store.calls(flow.id)
+    assert len(calls) == 2 and calls[0].body == calls[1].body and calls[0].run_id != calls[1].run_id
+    assert page.locator("h1 .status").inner_text() == "Succeeded"
