@@ -10,6 +10,8 @@ from typing import Any
 
 from flask import Flask, Response, request
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
+from werkzeug.wrappers import Request as WerkzeugRequest
+from werkzeug.wrappers import Response as WerkzeugResponse
 
 from . import ids
 from .errors import JSON_CONTENT_TYPE, TriggerError, error_body
@@ -108,6 +110,38 @@ class Receiver:
         return self.public_url or request.host_url
 
 
+class TriggerDispatcher:
+    """Sends trigger URLs straight to the trigger pipeline, everything else to Flask.
+
+    Every method must reach the trigger (a method mismatch is Power Automate's 400, not a router's 405), and the
+    trigger is the hot path: plain Werkzeug request and response objects skip Flask's routing and context work,
+    which is most of a request's cost on this stack.
+    """
+
+    def __init__(self, flask_wsgi: Any, receiver: Receiver) -> None:
+        self.flask_wsgi = flask_wsgi
+        self.receiver = receiver
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        from .trigger import TRIGGER_PATH, handle
+
+        match = TRIGGER_PATH.match(environ.get("PATH_INFO", ""))
+        if match is None:
+            return self.flask_wsgi(environ, start_response)
+        req = WerkzeugRequest(environ)
+        try:
+            response = handle(self.receiver, req, match.group(1), match.group(2), match.group(3) or "")
+        except Exception as exc:
+            log.exception("flowmock internal error on %s %s", req.method, req.path)
+            self.receiver.errors.append(exc)
+            response = WerkzeugResponse(
+                error_body("InternalServerError", f"flowmock hit an internal error ({type(exc).__name__})."),
+                status=500,
+                content_type=JSON_CONTENT_TYPE,
+            )
+        return response(environ, start_response)
+
+
 def _json_error(status: int, code: str, message: str) -> Response:
     return Response(error_body(code, message), status=status, content_type=JSON_CONTENT_TYPE)
 
@@ -127,23 +161,14 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     app.json.sort_keys = False  # type: ignore[attr-defined]
 
     from .admin import bp as admin_bp
-    from .trigger import bp as trigger_bp
-    from .trigger import invoke_any_method
     from .web import bp as web_bp
 
-    app.register_blueprint(trigger_bp)
     app.register_blueprint(admin_bp, url_prefix="/_flowmock/api")
     app.register_blueprint(web_bp, url_prefix="/_flowmock")
+    app.wsgi_app = TriggerDispatcher(app.wsgi_app, receiver)  # type: ignore[method-assign]
 
     @app.errorhandler(MethodNotAllowed)
     def _method_not_allowed(exc: MethodNotAllowed) -> Response:
-        adapter = app.url_map.bind_to_environ(request.environ)
-        try:
-            endpoint, view_args = adapter.match(method="POST")
-        except HTTPException:
-            endpoint, view_args = "", {}
-        if endpoint == "trigger.invoke":
-            return invoke_any_method(dict(view_args))
         return _json_error(
             405, "MethodNotAllowed", f"The method '{request.method}' is not allowed on '{request.path}'."
         )

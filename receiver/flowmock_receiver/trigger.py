@@ -13,12 +13,13 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import re
 import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, current_app, request
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
+from werkzeug.wrappers import Request, Response
 
 from flowmock_schemas import mismatch_details, validator_for
 
@@ -33,8 +34,9 @@ from .signing import verify
 if TYPE_CHECKING:
     from .app import Receiver
 
-bp = Blueprint("trigger", __name__)
-
+TRIGGER_PATH = re.compile(
+    r"^/(?:powerautomate/automations/direct/)?workflows/([^/]+)/triggers/([^/]+)/paths/invoke(?:/(.*))?$"
+)
 LEGACY_API_VERSIONS = (
     "2015-08-01-preview",
     "2016-06-01",
@@ -63,11 +65,6 @@ def status_line(status: int) -> str:
         return str(status)
 
 
-def _receiver() -> Receiver:
-    receiver: Receiver = current_app.extensions["flowmock"]
-    return receiver
-
-
 def _jwt_claims(token: str) -> dict[str, Any] | None:
     """The claims of a bearer token. flowmock checks claims, not signatures: it has no Entra ID to ask."""
     parts = token.split(".")
@@ -84,10 +81,12 @@ def _jwt_claims(token: str) -> dict[str, Any] | None:
 class Call:
     """One request on its way through the pipeline, and what will be recorded of it."""
 
-    def __init__(self, flow: Flow, relative: str, region: str) -> None:
+    def __init__(self, receiver: Receiver, request: Request, flow: Flow, relative: str) -> None:
+        self.receiver = receiver
+        self.request = request
         self.flow = flow
         self.relative = relative
-        self.region = region
+        self.region = receiver.region
         self.started = time.time()
         self.tracking_id = ids.new_tracking_id()
         self.raw = b""
@@ -100,8 +99,8 @@ class Call:
 
     # Checks, in order ----------------------------------------------------------------------------------------
     def authorize(self) -> None:
-        flow, args = self.flow, request.args
-        auth_header = request.headers.get("Authorization", "")
+        flow, args = self.flow, self.request.args
+        auth_header = self.request.headers.get("Authorization", "")
         bearer = auth_header[7:].strip() if auth_header[:7].lower() == "bearer " else None
         if flow.auth == "sas":
             sp, sv, sig = args.get("sp"), args.get("sv"), args.get("sig")
@@ -126,7 +125,7 @@ class Call:
             raise TriggerError("claims_mismatch")
 
     def check_api_version(self) -> None:
-        version = request.args.get("api-version")
+        version = self.request.args.get("api-version")
         if version is None:
             raise TriggerError("api_version_missing")
         if self.host == "powerplatform":
@@ -143,8 +142,8 @@ class Call:
         if flow.deleted or flow.state != "enabled":
             state = "Deleted" if flow.deleted else "Disabled"
             raise TriggerError("not_enabled", flow_id=flow.id, trigger=flow.trigger_name, state=state)
-        if flow.method and request.method.upper() != flow.method:
-            raise TriggerError("method_not_valid", expected=flow.method, actual=request.method.upper())
+        if flow.method and self.request.method.upper() != flow.method:
+            raise TriggerError("method_not_valid", expected=flow.method, actual=self.request.method.upper())
         params = flow.match_relative_path(self.relative)
         if params is None:
             raise TriggerError("relative_path_mismatch", path=self.relative, template=flow.relative_path or "")
@@ -152,13 +151,13 @@ class Call:
 
     def read_body(self) -> None:
         limit = self.flow.max_body_bytes
-        length = request.content_length
+        length = self.request.content_length
         if length is not None and length > limit:
             raise TriggerError("too_large", length=length, limit=limit)
-        request.max_content_length = limit
+        self.request.max_content_length = limit
         self.body_read = True
         try:
-            self.raw = request.get_data(cache=True)
+            self.raw = self.request.get_data(cache=True)
         except RequestEntityTooLarge:
             raise TriggerError(
                 "too_large", length=length if length is not None else f"more than {limit}", limit=limit
@@ -168,7 +167,7 @@ class Call:
                 "invalid_content", detail="The request content ended before its declared length."
             ) from None
         try:
-            self.body = trigger_body(self.raw, request.headers.get("Content-Type"))
+            self.body = trigger_body(self.raw, self.request.headers.get("Content-Type"))
         except ContentError as exc:
             self.contract = {"valid": False, "errors": [{"path": "$", "message": exc.detail}]}
             self.contract_checked = True
@@ -188,10 +187,10 @@ class Call:
     def outputs(self) -> dict[str, Any]:
         hidden = set() if self.flow.include_authorization_headers else {"authorization"}
         headers: dict[str, str] = {}
-        for key, value in request.headers.items():
+        for key, value in self.request.headers.items():
             if key.lower() not in hidden:
                 headers[key] = value
-        queries = {k: v for k, v in request.args.items() if k not in _SAS_PARAMS}
+        queries = {k: v for k, v in self.request.args.items() if k not in _SAS_PARAMS}
         outputs: dict[str, Any] = {"headers": headers, "body": self.body}
         if queries:
             outputs["queries"] = queries
@@ -222,10 +221,10 @@ class Call:
             end_time=ids.timestamp(ended),
             status="Failed" if error else "Succeeded",
             http_status=status,
-            method=request.method,
-            path=request.path,
-            query=[(k, v) for k, v in request.args.items(multi=True)],
-            headers=[(k, v) for k, v in request.headers.items()],
+            method=self.request.method,
+            path=self.request.path,
+            query=[(k, v) for k, v in self.request.args.items(multi=True)],
+            headers=[(k, v) for k, v in self.request.headers.items()],
             body=self.raw,
             contract=self.contract,
             response={"status": status, "headers": headers, "body": response_text},
@@ -236,7 +235,7 @@ class Call:
             outputs=outputs,
             duration_ms=round((ended - self.started) * 1000, 3),
         )
-        _receiver().record(call)
+        self.receiver.record(call)
 
     def _complete_record(self) -> None:
         """For a call refused early, still keep its body and the contract verdict: people debug with them."""
@@ -270,13 +269,13 @@ class Call:
     def fire(self) -> Response:
         flow = self.flow
         run_id = ids.new_run_id(flow.scale_unit)
-        client_tracking_id = request.headers.get("x-ms-client-tracking-id") or run_id
+        client_tracking_id = self.request.headers.get("x-ms-client-tracking-id") or run_id
         headers = run_headers(flow, self.tracking_id, self.region, run_id, client_tracking_id)
         status, body, content_type = 202, b"", None
         if flow.response is not None:
             status = int(flow.response.get("status", 200))
             value = flow.response.get("body")
-            declared = response_headers_kept(flow.response.get("headers") or {}, request.method.upper())
+            declared = response_headers_kept(flow.response.get("headers") or {}, self.request.method.upper())
             content_type = next((v for k, v in declared.items() if k.lower() == "content-type"), None)
             declared = {k: v for k, v in declared.items() if k.lower() != "content-type"}
             if value is None:
@@ -308,8 +307,8 @@ class Call:
         return response
 
 
-def _invoke(flow_id: str, trigger: str, relative: str = "") -> Response:
-    receiver = _receiver()
+def handle(receiver: Receiver, request: Request, flow_id: str, trigger: str, relative: str = "") -> Response:
+    """Answer one call to a trigger URL (any method), recording it when it reaches a known flow."""
     if len(request.url) > MAX_URL_LENGTH:
         error = TriggerError("url_too_long", length=len(request.url), limit=MAX_URL_LENGTH)
         return Response(error_body(error.code, error.message), status=414, content_type=JSON_CONTENT_TYPE)
@@ -317,7 +316,7 @@ def _invoke(flow_id: str, trigger: str, relative: str = "") -> Response:
     if flow is None:
         error = TriggerError("flow_not_found", flow_id=flow_id)
         return Response(error_body(error.code, error.message), status=404, content_type=JSON_CONTENT_TYPE)
-    call = Call(flow, relative, receiver.region)
+    call = Call(receiver, request, flow, relative)
     try:
         if trigger != flow.trigger_name:
             raise TriggerError("trigger_not_found", flow_id=flow_id, trigger=trigger)
@@ -330,32 +329,3 @@ def _invoke(flow_id: str, trigger: str, relative: str = "") -> Response:
     except TriggerError as error:
         return call.refuse(error)
     return call.fire()
-
-
-@bp.route(
-    "/workflows/<flow_id>/triggers/<trigger>/paths/invoke",
-    methods=ANY_METHOD,
-    provide_automatic_options=False,
-)
-@bp.route(
-    "/workflows/<flow_id>/triggers/<trigger>/paths/invoke/<path:relative>",
-    methods=ANY_METHOD,
-    provide_automatic_options=False,
-)
-@bp.route(
-    "/powerautomate/automations/direct/workflows/<flow_id>/triggers/<trigger>/paths/invoke",
-    methods=ANY_METHOD,
-    provide_automatic_options=False,
-)
-@bp.route(
-    "/powerautomate/automations/direct/workflows/<flow_id>/triggers/<trigger>/paths/invoke/<path:relative>",
-    methods=ANY_METHOD,
-    provide_automatic_options=False,
-)
-def invoke(flow_id: str, trigger: str, relative: str = "") -> Response:
-    return _invoke(flow_id, trigger, relative)
-
-
-def invoke_any_method(view_args: dict[str, str]) -> Response:
-    """Entry for methods the router does not list (`PROPFIND`, made-up verbs): they meet the same pipeline."""
-    return _invoke(view_args["flow_id"], view_args["trigger"], view_args.get("relative", ""))
