@@ -129,6 +129,7 @@ class TriggerDispatcher:
         if match is None:
             return self.flask_wsgi(environ, start_response)
         req = WerkzeugRequest(environ)
+        response: Any
         try:
             response = handle(self.receiver, req, match.group(1), match.group(2), match.group(3) or "")
         except Exception as exc:

@@ -32,6 +32,7 @@ _DROPPED_RESPONSE_HEADERS = frozenset(
 )
 _KEPT_CONTENT_HEADERS = frozenset({"content-disposition", "content-encoding", "content-type"})
 _TRIGGER_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
+_HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _TEMPLATE_PARAM = re.compile(r"^\{([A-Za-z0-9_]+)\}$")
 
 DEFINITION_FIELDS = (
@@ -172,6 +173,14 @@ def _expect(value: Any, kind: type | tuple[type, ...], name: str) -> Any:
     return value
 
 
+def _latin1(text: str) -> bool:
+    try:
+        text.encode("latin-1")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _check_response(response: Any) -> dict[str, Any] | None:
     if response is None:
         return None
@@ -191,6 +200,11 @@ def _check_response(response: Any) -> dict[str, Any] | None:
     _expect(headers, dict, "response.headers")
     for key, value in headers.items():
         _expect(value, str, f"response.headers.{key}")
+        for text, what in ((key, "name"), (value, "value")):
+            if "\r" in text or "\n" in text or (not text.isascii() and not _latin1(text)):
+                raise FlowDefinitionError(f"'response.headers' {what} {text!r} cannot be sent in an HTTP header")
+        if not _HEADER_NAME.match(key):
+            raise FlowDefinitionError(f"'response.headers' name {key!r} is not a valid HTTP header name")
     return {"status": status, "headers": dict(headers), "body": response.get("body")}
 
 

@@ -73,6 +73,8 @@ def serve_with_gunicorn(settings: dict[str, Any]) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            return create_app(settings["app"])
+            from .sqlite_store import SQLiteStore
+
+            return create_app(settings["app"], store=SQLiteStore(settings["app"]["DATABASE"], shared=True))
 
     FlowmockApplication().run()

@@ -1,18 +1,23 @@
 """The SQLite store: the default for `flowmock serve`; survives restarts and is shared by worker processes.
 
-WAL mode lets readers work while a write commits. Writes go through one writer per process and a batch of
-waiting records is committed in one transaction (group commit), because SQLite's tail latency under concurrency
-comes from threads fighting over the database lock, not from the commit itself. `record` returns only once its
+WAL mode lets readers work while a write commits. Records go through one writer thread per process, which
+commits every record waiting at that moment in one transaction (group commit), because SQLite's tail latency
+under concurrency comes from threads fighting over the database lock (and, in Python, over the GIL each SQLite
+call releases), not from the commit itself. `record` returns only once its
 batch is committed, so the trigger never answers before its record is on disk. `synchronous=NORMAL` (the WAL
 default) survives a killed process; set FLOWMOCK_SQLITE_SYNCHRONOUS=FULL to survive power loss too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import queue
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -53,38 +58,93 @@ class SQLiteStore:
 
     kind = "sqlite"
 
-    def __init__(self, path: str | os.PathLike[str], *, synchronous: str | None = None) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        synchronous: str | None = None,
+        readers: int = 8,
+        shared: bool = False,
+    ) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._synchronous = (synchronous or os.environ.get("FLOWMOCK_SQLITE_SYNCHRONOUS") or "NORMAL").upper()
         if self._synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError(f"unknown SQLite synchronous mode {self._synchronous!r}")
-        self._local = threading.local()
+        # Servers here start a thread per connection, so connections are pooled, not per thread: one writer
+        # (used under the write lock) and a few readers, opened once and reused.
         self._write_lock = threading.Lock()
-        self._queue: list[_Pending] = []
+        self._writer = self._connect()
+        self._writer.executescript(_SCHEMA)
+        self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
+        self._reader_slots = threading.BoundedSemaphore(readers)
+        self._opened: list[sqlite3.Connection] = [self._writer]
+        self._pending: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
         self._queue_lock = threading.Lock()
+        # Flows are read on every call. One process that owns the file keeps them in memory and updates them as it
+        # writes them; processes sharing the file (`serve --workers`) read them from SQLite each time instead, so a
+        # key regenerated through one worker is checked by all.
+        self.shared = shared
+        self._flows: dict[str, Flow | None] = {}
         self._flow_cache: dict[str, tuple[str, Flow]] = {}
         self._closed = False
-        with self._write_lock:
-            conn = self._conn()
-            conn.executescript(_SCHEMA)
+        self._stop = threading.Event()
+        self._writer_thread = threading.Thread(target=self._write_loop, name="flowmock-writer", daemon=True)
+        self._writer_thread.start()
+        self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="flowmock-checkpoint", daemon=True)
+        self._checkpointer.start()
 
-    def _conn(self) -> sqlite3.Connection:
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA journal_mode=WAL")
-            conn.execute(f"PRAGMA synchronous={self._synchronous}")
-            conn.execute("PRAGMA busy_timeout=30000")
-            self._local.conn = conn
-            with self._queue_lock:
-                self._all_conns = [*getattr(self, "_all_conns", []), conn]
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self._synchronous}")
+        conn.execute("PRAGMA busy_timeout=30000")
+        # Checkpoints run in a background thread, not inside some unlucky request's commit.
+        conn.execute("PRAGMA wal_autocheckpoint=0")
         return conn
+
+    @contextmanager
+    def _reader(self) -> Iterator[sqlite3.Connection]:
+        self._reader_slots.acquire()
+        try:
+            try:
+                conn = self._readers.get_nowait()
+            except queue.Empty:
+                conn = self._connect()
+                with self._queue_lock:
+                    self._opened.append(conn)
+            try:
+                yield conn
+            finally:
+                self._readers.put(conn)
+        finally:
+            self._reader_slots.release()
+
+    def _checkpoint_loop(self) -> None:
+        """Fold the WAL back into the database every second (PASSIVE: never blocks readers or the writer)."""
+        while not self._stop.wait(1.0):
+            with self._write_lock:
+                if self._closed:
+                    return
+                with contextlib.suppress(sqlite3.Error):  # busy: the next round catches up
+                    self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
 
     # flows -----------------------------------------------------------------------------------------------
     def get_flow(self, flow_id: str) -> Flow | None:
-        row = self._conn().execute("SELECT doc FROM flows WHERE id = ?", (flow_id,)).fetchone()
+        if not self.shared:
+            try:
+                return self._flows[flow_id]
+            except KeyError:
+                pass
+        flow = self._read_flow(flow_id)
+        if not self.shared:
+            self._flows[flow_id] = flow
+        return flow
+
+    def _read_flow(self, flow_id: str) -> Flow | None:
+        with self._reader() as conn:
+            row = conn.execute("SELECT doc FROM flows WHERE id = ?", (flow_id,)).fetchone()
         if row is None:
             return None
         doc: str = row[0]
@@ -96,73 +156,86 @@ class SQLiteStore:
         return flow
 
     def list_flows(self, *, include_deleted: bool = False) -> list[Flow]:
-        rows = self._conn().execute("SELECT doc FROM flows ORDER BY created, rowid").fetchall()
+        with self._reader() as conn:
+            rows = conn.execute("SELECT doc FROM flows ORDER BY created, rowid").fetchall()
         flows = [Flow.from_storage(json.loads(doc)) for (doc,) in rows]
         return [f for f in flows if include_deleted or not f.deleted]
 
     def save_flow(self, flow: Flow) -> None:
         doc = json.dumps(flow.to_storage(), sort_keys=True)
         with self._write_lock:
-            self._conn().execute(
+            self._writer.execute(
                 "INSERT INTO flows (id, doc, created) VALUES (?, ?, strftime('%s','now')) "
                 "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
                 (flow.id, doc),
             )
+            self._flows.pop(flow.id, None)
 
     def delete_flow(self, flow_id: str) -> None:
         with self._write_lock:
-            conn = self._conn()
+            conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("DELETE FROM calls WHERE flow_id = ?", (flow_id,))
             conn.execute("DELETE FROM flows WHERE id = ?", (flow_id,))
             conn.execute("COMMIT")
+            self._flows.pop(flow_id, None)
 
     # calls -----------------------------------------------------------------------------------------------
     def record(self, call: CallRecord) -> None:
-        """Queue the record and return once a writer has committed the batch it is in."""
+        """Hand the record to the writer thread and return once the batch it is in is committed."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
         pending = _Pending(call)
-        with self._queue_lock:
-            self._queue.append(pending)
-        while not pending.done.is_set():
-            # Whoever gets the write lock commits everything queued so far, its own record included.
-            if self._write_lock.acquire(timeout=0.05):
-                try:
-                    if not pending.done.is_set():
-                        self._commit_queued()
-                finally:
-                    self._write_lock.release()
+        self._pending.put(pending)
+        pending.done.wait()
         if pending.error is not None:
             raise pending.error
 
-    def _commit_queued(self) -> None:
-        with self._queue_lock:
-            batch, self._queue = self._queue, []
-        if not batch:
-            return
-        conn = self._conn()
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-            cursor = conn.executemany(
-                "INSERT INTO calls (id, flow_id, run_id, status, doc, body) VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        p.call.id,
-                        p.call.flow_id,
-                        p.call.run_id,
-                        p.call.status,
-                        json.dumps(p.call.to_storage(), separators=(",", ":")),
-                        p.call.body,
-                    )
-                    for p in batch
-                ],
-            )
-            del cursor
-            conn.execute("COMMIT")
-        except BaseException as exc:
-            if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            for p in batch:
-                p.error = exc
+    def _write_loop(self) -> None:
+        """One writer commits every record waiting at that moment in one transaction (group commit): request
+        threads make no SQLite calls of their own, so they neither fight over the database lock nor over the GIL
+        that each SQLite call gives up and must take back."""
+        while True:
+            first = self._pending.get()
+            if first is None:
+                return
+            batch = [first]
+            while True:
+                try:
+                    more = self._pending.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    self._commit(batch)
+                    return
+                batch.append(more)
+            self._commit(batch)
+
+    def _commit(self, batch: list[_Pending]) -> None:
+        with self._write_lock:
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(
+                    "INSERT INTO calls (id, flow_id, run_id, status, doc, body) VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        (
+                            p.call.id,
+                            p.call.flow_id,
+                            p.call.run_id,
+                            p.call.status,
+                            json.dumps(p.call.to_storage(), separators=(",", ":")),
+                            p.call.body,
+                        )
+                        for p in batch
+                    ],
+                )
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                for p in batch:
+                    p.error = exc
         for p in batch:
             p.done.set()
 
@@ -189,23 +262,20 @@ class SQLiteStore:
         offset: int = 0,
     ) -> list[CallRecord]:
         where, params = self._where(flow_id, runs_only, status)
-        rows = (
-            self._conn()
-            .execute(
-                f"SELECT seq, doc, body FROM calls{where} ORDER BY seq DESC LIMIT ? OFFSET ?",
-                (*params, limit, offset),
-            )
-            .fetchall()
-        )
+        query = f"SELECT seq, doc, body FROM calls{where} ORDER BY seq DESC LIMIT ? OFFSET ?"
+        with self._reader() as conn:
+            rows = conn.execute(query, (*params, limit, offset)).fetchall()
         return [CallRecord.from_storage(json.loads(doc), bytes(body), seq) for seq, doc, body in rows]
 
     def count(self, flow_id: str | None = None, *, runs_only: bool = False, status: str | None = None) -> int:
         where, params = self._where(flow_id, runs_only, status)
-        (n,) = self._conn().execute(f"SELECT COUNT(*) FROM calls{where}", params).fetchone()
+        with self._reader() as conn:
+            (n,) = conn.execute(f"SELECT COUNT(*) FROM calls{where}", params).fetchone()
         return int(n)
 
     def get_call(self, call_id: str) -> CallRecord | None:
-        row = self._conn().execute("SELECT seq, doc, body FROM calls WHERE id = ?", (call_id,)).fetchone()
+        with self._reader() as conn:
+            row = conn.execute("SELECT seq, doc, body FROM calls WHERE id = ?", (call_id,)).fetchone()
         if row is None:
             return None
         return CallRecord.from_storage(json.loads(row[1]), bytes(row[2]), row[0])
@@ -213,28 +283,33 @@ class SQLiteStore:
     def clear(self, flow_id: str | None = None) -> None:
         with self._write_lock:
             if flow_id is None:
-                self._conn().execute("DELETE FROM calls")
+                self._writer.execute("DELETE FROM calls")
             else:
-                self._conn().execute("DELETE FROM calls WHERE flow_id = ?", (flow_id,))
+                self._writer.execute("DELETE FROM calls WHERE flow_id = ?", (flow_id,))
 
     def reset(self) -> None:
         with self._write_lock:
-            conn = self._conn()
+            conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
             conn.execute("DELETE FROM calls")
             conn.execute("DELETE FROM flows")
             conn.execute("COMMIT")
             self._flow_cache.clear()
+            self._flows.clear()
 
     def close(self) -> None:
         """Checkpoint the WAL and close every connection this store opened."""
-        if self._closed:
-            return
-        self._closed = True
         with self._write_lock:
-            for conn in getattr(self, "_all_conns", []):
-                try:
-                    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            if self._closed:
+                return
+            self._closed = True
+        self._stop.set()
+        self._pending.put(None)
+        self._writer_thread.join(timeout=10)
+        self._checkpointer.join(timeout=5)
+        with self._write_lock, self._queue_lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            for conn in self._opened:
+                with contextlib.suppress(sqlite3.Error):
                     conn.close()
-                except sqlite3.Error:
-                    pass

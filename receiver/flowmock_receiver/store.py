@@ -6,9 +6,10 @@ run. Readers page newest first, as Power Automate's run history does.
 
 from __future__ import annotations
 
+import json
 import threading
-from collections.abc import Iterable
-from typing import Protocol, runtime_checkable
+from collections.abc import Callable
+from typing import NamedTuple, Protocol, runtime_checkable
 
 from .flows import Flow
 from .records import CallRecord
@@ -39,12 +40,28 @@ class Store(Protocol):
     def close(self) -> None: ...
 
 
-def _matches(call: CallRecord, flow_id: str | None, runs_only: bool, status: str | None) -> bool:
+def _matches(call: CallRecord | _Stored, flow_id: str | None, runs_only: bool, status: str | None) -> bool:
     return (
         (flow_id is None or call.flow_id == flow_id)
         and (not runs_only or call.run_id is not None)
         and (status is None or call.status == status)
     )
+
+
+class _Stored(NamedTuple):
+    """A record as the memory store keeps it: strings and bytes only, so the garbage collector never walks it
+    (keeping records as Python objects made collector pauses of tens of ms under load)."""
+
+    seq: int
+    id: str
+    flow_id: str
+    run_id: str | None
+    status: str
+    doc: str
+    body: bytes
+
+    def load(self) -> CallRecord:
+        return CallRecord.from_storage(json.loads(self.doc), self.body, self.seq)
 
 
 class MemoryStore:
@@ -55,8 +72,8 @@ class MemoryStore:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._flows: dict[str, Flow] = {}
-        self._calls: list[CallRecord] = []
-        self._by_id: dict[str, CallRecord] = {}
+        self._calls: list[_Stored] = []
+        self._by_id: dict[str, _Stored] = {}
         self._seq = 0
 
     def get_flow(self, flow_id: str) -> Flow | None:
@@ -73,19 +90,20 @@ class MemoryStore:
     def delete_flow(self, flow_id: str) -> None:
         with self._lock:
             self._flows.pop(flow_id, None)
-            self._drop(c for c in self._calls if c.flow_id == flow_id)
+            self._keep(lambda c: c.flow_id != flow_id)
 
-    def _drop(self, calls: Iterable[CallRecord]) -> None:
-        gone = {id(c) for c in calls}
-        self._calls = [c for c in self._calls if id(c) not in gone]
+    def _keep(self, predicate: Callable[[_Stored], bool]) -> None:
+        self._calls = [c for c in self._calls if predicate(c)]
         self._by_id = {c.id: c for c in self._calls}
 
     def record(self, call: CallRecord) -> None:
+        doc = json.dumps(call.to_storage(), separators=(",", ":"))
         with self._lock:
             self._seq += 1
             call.seq = self._seq
-            self._calls.append(call)
-            self._by_id[call.id] = call
+            stored = _Stored(self._seq, call.id, call.flow_id, call.run_id, call.status, doc, call.body)
+            self._calls.append(stored)
+            self._by_id[call.id] = stored
 
     def calls(
         self,
@@ -99,21 +117,22 @@ class MemoryStore:
         with self._lock:
             snapshot = list(self._calls)
         found = [c for c in reversed(snapshot) if _matches(c, flow_id, runs_only, status)]
-        return found[offset : offset + limit]
+        return [c.load() for c in found[offset : offset + limit]]
 
     def count(self, flow_id: str | None = None, *, runs_only: bool = False, status: str | None = None) -> int:
         with self._lock:
             return sum(1 for c in self._calls if _matches(c, flow_id, runs_only, status))
 
     def get_call(self, call_id: str) -> CallRecord | None:
-        return self._by_id.get(call_id)
+        stored = self._by_id.get(call_id)
+        return stored.load() if stored is not None else None
 
     def clear(self, flow_id: str | None = None) -> None:
         with self._lock:
             if flow_id is None:
                 self._calls, self._by_id = [], {}
             else:
-                self._drop(c for c in self._calls if c.flow_id == flow_id)
+                self._keep(lambda c: c.flow_id != flow_id)
 
     def reset(self) -> None:
         with self._lock:

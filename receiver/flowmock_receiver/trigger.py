@@ -19,7 +19,7 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Request
 
 from flowmock_schemas import mismatch_details, validator_for
 
@@ -76,6 +76,22 @@ def _jwt_claims(token: str) -> dict[str, Any] | None:
     except (ValueError, UnicodeDecodeError, RecursionError):
         return None
     return claims if isinstance(claims, dict) else None
+
+
+class RawResponse:
+    """A finished answer as WSGI wants it. The trigger builds its ~20 headers once as a list instead of going
+    through Werkzeug's Headers object, which was a measurable share of every call."""
+
+    __slots__ = ("body", "headers", "status")
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status = status
+        self.headers = [*headers, ("Content-Length", str(len(body)))]
+        self.body = body
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        start_response(status_line(self.status), self.headers)
+        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else self.body]
 
 
 class Call:
@@ -251,7 +267,7 @@ class Call:
             with contextlib.suppress(TriggerError):
                 self.check_contract()
 
-    def refuse(self, error: TriggerError) -> Response:
+    def refuse(self, error: TriggerError) -> RawResponse:
         self._complete_record()
         headers = {**workflow_headers(self.flow, self.tracking_id, self.region), **error.extra_headers}
         body = error_body(error.code, error.message, message_template=self.host == "powerplatform")
@@ -264,9 +280,9 @@ class Call:
             client_tracking_id=None,
             outputs=None,
         )
-        return Response(body, status=status_line(error.status), headers=headers, content_type=JSON_CONTENT_TYPE)
+        return RawResponse(error.status, [*headers.items(), ("Content-Type", JSON_CONTENT_TYPE)], body)
 
-    def fire(self) -> Response:
+    def fire(self) -> RawResponse:
         flow = self.flow
         run_id = ids.new_run_id(flow.scale_unit)
         client_tracking_id = self.request.headers.get("x-ms-client-tracking-id") or run_id
@@ -299,23 +315,21 @@ class Call:
             client_tracking_id=client_tracking_id,
             outputs=self.outputs(),
         )
-        response = Response(body, status=status_line(status), headers=headers)
+        pairs = list(headers.items())
         if content_type:
-            response.headers["Content-Type"] = content_type
-        else:
-            del response.headers["Content-Type"]
-        return response
+            pairs.append(("Content-Type", content_type))
+        return RawResponse(status, pairs, body)
 
 
-def handle(receiver: Receiver, request: Request, flow_id: str, trigger: str, relative: str = "") -> Response:
+def handle(receiver: Receiver, request: Request, flow_id: str, trigger: str, relative: str = "") -> RawResponse:
     """Answer one call to a trigger URL (any method), recording it when it reaches a known flow."""
     if len(request.url) > MAX_URL_LENGTH:
         error = TriggerError("url_too_long", length=len(request.url), limit=MAX_URL_LENGTH)
-        return Response(error_body(error.code, error.message), status=414, content_type=JSON_CONTENT_TYPE)
+        return RawResponse(414, [("Content-Type", JSON_CONTENT_TYPE)], error_body(error.code, error.message))
     flow = receiver.store.get_flow(flow_id)
     if flow is None:
         error = TriggerError("flow_not_found", flow_id=flow_id)
-        return Response(error_body(error.code, error.message), status=404, content_type=JSON_CONTENT_TYPE)
+        return RawResponse(404, [("Content-Type", JSON_CONTENT_TYPE)], error_body(error.code, error.message))
     call = Call(receiver, request, flow, relative)
     try:
         if trigger != flow.trigger_name:
