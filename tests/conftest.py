@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
+import time
 from pathlib import Path
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 
@@ -27,3 +31,21 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+FLOWMOCK = [sys.executable, "-c", "from flowmock_schemas.cli import main; main()"]
+
+
+def start_serve(ready: Path, *args: str, timeout: float = 30.0, **popen: Any) -> subprocess.Popen[Any]:
+    """Start `flowmock serve ... --ready-file READY` and return once it has written its URL there."""
+    ready.unlink(missing_ok=True)
+    popen.setdefault("stdout", subprocess.DEVNULL)
+    popen.setdefault("stderr", subprocess.DEVNULL)
+    proc = subprocess.Popen([*FLOWMOCK, "serve", *args, "--ready-file", str(ready)], **popen)
+    deadline = time.monotonic() + timeout
+    while not ready.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise AssertionError(f"flowmock serve {' '.join(args)} did not start")
+        time.sleep(0.02)
+    return proc

@@ -62,30 +62,23 @@ def _json_body() -> Any:
     return data if data is not None else {}
 
 
+def _number_arg(name: str, default: float, low: float, high: float, kind: type[float] = float) -> float:
+    """A query parameter as a number within bounds; a 400 that names the parameter otherwise."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    try:
+        value = kind(raw)
+    except ValueError:
+        what = "an integer" if kind is int else "a number"
+        raise AdminError(400, "InvalidRequest", f"'{name}' must be {what}, got {raw!r}.") from None
+    if not low <= value <= high:
+        raise AdminError(400, "InvalidRequest", f"'{name}' must be between {low} and {high}, got {value}.")
+    return value
+
+
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise AdminError(400, "InvalidRequest", f"'{name}' must be an integer, got {raw!r}.") from None
-    if not low <= value <= high:
-        raise AdminError(400, "InvalidRequest", f"'{name}' must be between {low} and {high}, got {value}.")
-    return value
-
-
-def _float_arg(name: str, default: float, low: float, high: float) -> float:
-    raw = request.args.get(name)
-    if raw is None:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise AdminError(400, "InvalidRequest", f"'{name}' must be a number, got {raw!r}.") from None
-    if not low <= value <= high:
-        raise AdminError(400, "InvalidRequest", f"'{name}' must be between {low} and {high}, got {value}.")
-    return value
+    return int(_number_arg(name, default, low, high, int))
 
 
 def _flow(flow_id: str) -> Flow:
@@ -196,7 +189,7 @@ def flow_runs(flow_id: str) -> Response:
     response: dict[str, Any] = {}
     if "wait" in request.args:
         wanted = _int_arg("wait", 1, 0, 100_000)
-        timeout = _float_arg("timeout", 5.0, 0.0, 300.0)
+        timeout = _number_arg("timeout", 5.0, 0.0, 300.0)
         have = receiver.wait_for_runs(flow_id, wanted, timeout)
         response["wait"] = {"wanted": wanted, "have": have, "timed_out": have < wanted}
         limit = max(limit, min(wanted, receiver.max_page))

@@ -51,28 +51,16 @@ class CallRecord:
         }
 
     def trigger_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "flow_id": self.flow_id,
-            "time": self.time,
-            "end_time": self.end_time,
-            "status": self.status,
-            "http_status": self.http_status,
-            "code": self.code,
-            "message": self.message,
-            "run_id": self.run_id,
-            "client_tracking_id": self.client_tracking_id,
-            "duration_ms": self.duration_ms,
-            "request": {
-                "method": self.method,
-                "path": self.path,
-                "query": [list(pair) for pair in self.query],
-                "headers": [list(pair) for pair in self.headers],
-                **self.body_fields(),
-            },
-            "contract": self.contract,
-            "response": self.response,
+        data = self.to_storage()
+        request = {
+            "method": data.pop("method"),
+            "path": data.pop("path"),
+            "query": [list(pair) for pair in data.pop("query")],
+            "headers": [list(pair) for pair in data.pop("headers")],
+            **self.body_fields(),
         }
+        del data["outputs"]
+        return {**data, "request": request}
 
     def run_json(self) -> dict[str, Any]:
         return {

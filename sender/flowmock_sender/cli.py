@@ -100,40 +100,24 @@ def send(ctx: click.Context, /, **opts: Any) -> None:
         sys.exit(2)
     found = _integration({**opts}, None)
     assert found is not None
-    if found.type == "backup-collection":
-        if not opts["collection"]:
-            fail(f"integration {found.nickname!r} backs up a collection: give --collection FILE", 2)
-        ctx.invoke(
-            send_backup,
-            collection=opts["collection"],
-            url=None,
-            integration=found.nickname,
-            config_path=opts["config_path"],
-            schema=None,
-            dry_run=opts["dry_run"],
-            retries=5,
-            timeout=30.0,
+    # Each subcommand's options at their defaults; the integration supplies URL, names and policy.
+    command, option, what = {
+        "backup-collection": (send_backup, "collection", "backs up a collection: give --collection FILE"),
+        "monitor-results": (send_monitor_results, "newman_report", "posts monitor results: give --newman-report FILE"),
+    }.get(found.type, (None, "", ""))
+    if command is not None:
+        if not opts[option]:
+            fail(f"integration {found.nickname!r} {what}", 2)
+        params = {p.name: p.default for p in command.params if p.name}
+        params.update(
+            {
+                option: opts[option],
+                "integration": found.nickname,
+                "config_path": opts["config_path"],
+                "dry_run": opts["dry_run"],
+            }
         )
-    elif found.type == "monitor-results":
-        if not opts["newman_report"]:
-            fail(f"integration {found.nickname!r} posts monitor results: give --newman-report FILE", 2)
-        ctx.invoke(
-            send_monitor_results,
-            newman_report=opts["newman_report"],
-            url=None,
-            integration=found.nickname,
-            config_path=opts["config_path"],
-            schema=None,
-            dry_run=opts["dry_run"],
-            retries=5,
-            timeout=30.0,
-            policy=None,
-            state=None,
-            monitor_name=None,
-            monitor_uid=None,
-            user_id=None,
-            user_name=None,
-        )
+        ctx.invoke(command, **params)
     else:
         fail(
             f"integration {found.nickname!r} posts activity: use `flowmock send activity --integration ...`",

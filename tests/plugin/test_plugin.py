@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import time
-
 import pytest
+
+from tests.conftest import start_serve
 
 USER_TEST = """
 import requests
@@ -171,26 +169,7 @@ def test_{n}(flowmock, flowmock_server):
 @pytest.fixture
 def external_server(tmp_path):
     ready = tmp_path / "ready"
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-c",
-            "from flowmock_schemas.cli import main; main()",
-            "serve",
-            "--port",
-            "0",
-            "--memory",
-            "--quiet",
-            "--ready-file",
-            str(ready),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 20
-    while not ready.exists():
-        assert proc.poll() is None and time.monotonic() < deadline, "flowmock serve did not start"
-        time.sleep(0.02)
+    proc = start_serve(ready, "--port", "0", "--memory", "--quiet")
     yield ready.read_text().strip()
     proc.terminate()
     proc.wait(timeout=10)

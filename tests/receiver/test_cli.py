@@ -8,7 +8,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
@@ -20,9 +19,8 @@ from flowmock_receiver import LiveServer, create_app
 from flowmock_receiver.store import MemoryStore
 from flowmock_schemas import validate
 from flowmock_schemas.cli import main
-from tests.conftest import ROOT
+from tests.conftest import FLOWMOCK, ROOT, start_serve
 
-FLOWMOCK = [sys.executable, "-c", "from flowmock_schemas.cli import main; main()"]
 SCRIPT = ROOT / "examples" / "ci" / "flowmock-ci.sh"
 MONITOR_ID = "0c1a5e1f0c1a5e1f0c1a5e1f0c1a5e1f"
 
@@ -210,18 +208,7 @@ def test_serve_with_sqlite_keeps_history_and_urls_across_a_restart(tmp_path):
     db, ready = tmp_path / "flowmock.db", tmp_path / "ready"
 
     def start() -> subprocess.Popen:
-        ready.unlink(missing_ok=True)
-        proc = subprocess.Popen(
-            [*FLOWMOCK, "serve", "--port", "0", "--db", str(db), "--quiet", "--ready-file", str(ready)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            text=True,
-        )
-        deadline = time.monotonic() + 20
-        while not ready.exists():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-        return proc
+        return start_serve(ready, "--port", "0", "--db", str(db), "--quiet", stdout=subprocess.PIPE, text=True)
 
     first = start()
     base = ready.read_text().strip()

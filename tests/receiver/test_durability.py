@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
-import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,8 +12,8 @@ import requests
 
 from flowmock_receiver import LiveServer, create_app
 from flowmock_receiver.sqlite_store import SQLiteStore
+from tests.conftest import start_serve
 
-FLOWMOCK = [sys.executable, "-c", "from flowmock_schemas.cli import main; main()"]
 PAYLOAD = {
     "collection_name": "c",
     "collection_uid": "1-2",
@@ -53,15 +51,8 @@ def test_32_concurrent_senders_every_202_has_its_run_and_every_run_its_202(tmp_p
 
 def test_kill_9_mid_load_loses_no_call_that_got_a_202(tmp_path):
     db, ready = tmp_path / "flowmock.db", tmp_path / "ready"
-    proc = subprocess.Popen(
-        [*FLOWMOCK, "serve", "--port", "0", "--db", str(db), "--quiet", "--ready-file", str(ready)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_serve(ready, "--port", "0", "--db", str(db), "--quiet")
     deadline = time.monotonic() + 20
-    while not ready.exists():
-        assert proc.poll() is None and time.monotonic() < deadline
-        time.sleep(0.02)
     base = ready.read_text().strip()
     flow = next(
         f
@@ -104,16 +95,8 @@ def test_kill_9_mid_load_loses_no_call_that_got_a_202(tmp_path):
 
 def test_workers_share_one_store_history_wait_and_key_regeneration(tmp_path):
     db, ready = tmp_path / "flowmock.db", tmp_path / "ready"
-    proc = subprocess.Popen(
-        [*FLOWMOCK, "serve", "--workers", "2", "--port", "0", "--db", str(db), "--quiet", "--ready-file", str(ready)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    proc = start_serve(ready, "--workers", "2", "--port", "0", "--db", str(db), "--quiet")
     try:
-        deadline = time.monotonic() + 30
-        while not ready.exists():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.05)
         base = ready.read_text().strip()
         flow = next(
             f
