@@ -111,6 +111,7 @@ class Call:
         self.host = "powerplatform" if request.path.startswith("/powerautomate/") else "logic"
         self.params: dict[str, str] = {}
         self.body_read = False
+        self.header_pairs: list[tuple[str, str]] = list(request.headers.items())
         self.contract_checked = False
 
     # Checks, in order ----------------------------------------------------------------------------------------
@@ -202,10 +203,7 @@ class Call:
     # Recording and answering ---------------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:
         hidden = set() if self.flow.include_authorization_headers else {"authorization"}
-        headers: dict[str, str] = {}
-        for key, value in self.request.headers.items():
-            if key.lower() not in hidden:
-                headers[key] = value
+        headers = {key: value for key, value in self.header_pairs if key.lower() not in hidden}
         queries = {k: v for k, v in self.request.args.items() if k not in _SAS_PARAMS}
         outputs: dict[str, Any] = {"headers": headers, "body": self.body}
         if queries:
@@ -240,7 +238,7 @@ class Call:
             method=self.request.method,
             path=self.request.path,
             query=[(k, v) for k, v in self.request.args.items(multi=True)],
-            headers=[(k, v) for k, v in self.request.headers.items()],
+            headers=self.header_pairs,
             body=self.raw,
             contract=self.contract,
             response={"status": status, "headers": headers, "body": response_text},
@@ -323,8 +321,10 @@ class Call:
 
 def handle(receiver: Receiver, request: Request, flow_id: str, trigger: str, relative: str = "") -> RawResponse:
     """Answer one call to a trigger URL (any method), recording it when it reaches a known flow."""
-    if len(request.url) > MAX_URL_LENGTH:
-        error = TriggerError("url_too_long", length=len(request.url), limit=MAX_URL_LENGTH)
+    environ = request.environ
+    length = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 1
+    if length > MAX_URL_LENGTH:
+        error = TriggerError("url_too_long", length=length, limit=MAX_URL_LENGTH)
         return RawResponse(414, [("Content-Type", JSON_CONTENT_TYPE)], error_body(error.code, error.message))
     flow = receiver.store.get_flow(flow_id)
     if flow is None:
