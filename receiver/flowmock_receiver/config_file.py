@@ -18,9 +18,11 @@ schema_validation = true
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Any
+
+from flowmock_schemas import PayloadError
+from flowmock_schemas.cli import read_toml_file
 
 from .errors import ConfigFileError, FlowDefinitionError
 from .flows import check_definition
@@ -31,11 +33,9 @@ SERVER_KEYS = {"host", "port", "db", "region", "public_url", "admin_remote"}
 def load_config(path: str | Path) -> dict[str, Any]:
     """`{"server": {...}, "flows": [...]}` with every flow definition checked; ConfigFileError otherwise."""
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise ConfigFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigFileError(f"{path}: invalid TOML: {exc}") from None
+        data = read_toml_file(path)
+    except PayloadError as exc:
+        raise ConfigFileError(str(exc)) from None
     unknown = set(data) - {"server", "flows"}
     if unknown:
         raise ConfigFileError(f"{path}: unknown sections: {', '.join(sorted(unknown))} (known: server, flows)")

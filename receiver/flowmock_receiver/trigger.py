@@ -267,7 +267,11 @@ class Call:
 
     def refuse(self, error: TriggerError) -> RawResponse:
         self._complete_record()
-        headers = {**workflow_headers(self.flow, self.tracking_id, self.region), **error.extra_headers}
+        headers = {
+            **workflow_headers(self.flow, self.tracking_id, self.region),
+            **error.extra_headers,
+            "Content-Type": JSON_CONTENT_TYPE,
+        }
         body = error_body(error.code, error.message, message_template=self.host == "powerplatform")
         self.record(
             status=error.status,
@@ -278,7 +282,7 @@ class Call:
             client_tracking_id=None,
             outputs=None,
         )
-        return RawResponse(error.status, [*headers.items(), ("Content-Type", JSON_CONTENT_TYPE)], body)
+        return RawResponse(error.status, list(headers.items()), body)
 
     def fire(self) -> RawResponse:
         flow = self.flow

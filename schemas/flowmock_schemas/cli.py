@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -110,6 +111,16 @@ def read_json_file(path: str) -> Any:
         raise PayloadError(f"{path}: invalid JSON: not UTF-8 text") from None
     except RecursionError:
         raise PayloadError(f"{path}: invalid JSON: nested too deeply") from None
+
+
+def read_toml_file(path: str | Path) -> dict[str, Any]:
+    """Parse a TOML file, or raise PayloadError naming the file and what is wrong with it."""
+    try:
+        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PayloadError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise PayloadError(f"{path}: invalid TOML: {exc}") from None
 
 
 @main.command("validate")

@@ -16,10 +16,12 @@ user_name = "jane.doe"
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from flowmock_schemas import PayloadError
+from flowmock_schemas.cli import read_toml_file
 
 from .errors import InputError
 from .payloads import SCHEMAS
@@ -68,11 +70,9 @@ class Integration:
 
 def load_integrations(path: str | Path) -> dict[str, Integration]:
     try:
-        data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise InputError(f"{path}: invalid TOML: {exc}") from None
+        data = read_toml_file(path)
+    except PayloadError as exc:
+        raise InputError(str(exc)) from None
     items = data.get("integrations")
     if not isinstance(items, list):
         raise InputError(f"{path}: expected [[integrations]] tables")

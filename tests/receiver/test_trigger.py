@@ -9,6 +9,7 @@ import re
 import pytest
 
 from tests.receiver.conftest import url_with, url_without
+from tests.schemas.test_messages import ORDER_SCHEMA
 
 RUN_ID = re.compile(r"^\d{29}CU\d{2}$")
 GUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
@@ -37,16 +38,6 @@ MONITOR = {
     "monitor_uid": "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
     "user_id": "12345678",
     "user_name": "jane.doe",
-}
-ORDER_SCHEMA = {
-    "type": "object",
-    "required": ["item"],
-    "additionalProperties": False,
-    "properties": {
-        "item": {"type": "string"},
-        "qty": {"type": "integer"},
-        "priority": {"type": "string", "pattern": "^(Urgent|Normal|Low)$"},
-    },
 }
 
 
