@@ -33,7 +33,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 tests -m "not browser" -k "property or fuzz or state"
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 tests/properties tests/schemas/test_strategies.py tests/receiver/test_no_500.py tests/sender/test_policy.py
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache
