@@ -53,7 +53,6 @@ LEGACY_API_VERSIONS = (
     "2025-06-01-preview",
 )
 MAX_URL_LENGTH = 16_384
-ANY_METHOD = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE"]
 _SAS_PARAMS = ("sp", "sv", "sig", "se")
 
 
