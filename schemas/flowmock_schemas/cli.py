@@ -71,6 +71,9 @@ class FlowmockGroup(click.Group):
         except click.exceptions.Abort:
             click.echo("flowmock: aborted", err=True)
             sys.exit(130)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx is not None else "", err=True)
+            sys.exit(2)
         except click.UsageError as exc:
             hint = f" (try '{exc.ctx.command_path} --help')" if exc.ctx is not None else ""
             click.echo(f"flowmock: {exc.format_message()}{hint}", err=True)

@@ -82,3 +82,9 @@ def test_unknown_option_is_one_line_and_exit_2(run):
     result = run("validate", "--nope")
     assert result.exit_code == 2
     assert result.output.count("\n") == 1
+
+
+def test_no_command_prints_the_help_and_exits_2(run):
+    result = run()
+    assert result.exit_code == 2
+    assert "Commands:" in result.output and "Traceback" not in result.output
