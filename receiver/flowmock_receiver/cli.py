@@ -92,7 +92,8 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
         except ConfigFileError as exc:
             fail(str(exc), 2)
     server = file["server"]
-    db = None if opts["memory"] else (opts["db"] or server.get("db") or "flowmock.db")
+    env = os.environ.get
+    db = None if opts["memory"] else (opts["db"] or server.get("db") or env("FLOWMOCK_DATABASE") or "flowmock.db")
     if db and opts["config_path"] and not opts["db"] and not Path(db).is_absolute():
         db = str(Path(opts["config_path"]).resolve().parent / db)
     port = opts["port"] if opts["port"] is not None else server.get("port", DEFAULT_PORT)
@@ -106,9 +107,9 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
         "workers": opts["workers"],
         "app": {
             "DATABASE": db,
-            "REGION": opts["region"] or server.get("region", "westus"),
+            "REGION": opts["region"] or server.get("region") or env("FLOWMOCK_REGION") or "westus",
             "FLOWS": file["flows"] if opts["config_path"] else None,
-            "PUBLIC_URL": opts["public_url"] or server.get("public_url"),
+            "PUBLIC_URL": opts["public_url"] or server.get("public_url") or env("FLOWMOCK_PUBLIC_URL"),
             "ADMIN_ALLOW_REMOTE": bool(opts["admin_remote"] or server.get("admin_remote", False)),
         },
         "pid_file": opts["pid_file"],
