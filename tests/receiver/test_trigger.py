@@ -453,3 +453,34 @@ def test_user_auth_flow_accepts_only_allowed_object_ids(api):
     assert api.call(flow["callback_url"], {}, headers={"Authorization": f"Bearer {_token(claims)}"}).status_code == 401
     claims["oid"] = "oid-1"
     assert api.call(flow["callback_url"], {}, headers={"Authorization": f"Bearer {_token(claims)}"}).status_code == 202
+
+
+def _signed_with_expiry(api, flow, se: str) -> str:
+    from flowmock_receiver.signing import sign, trigger_permission
+
+    stored = api.client.application.extensions["flowmock"].store.get_flow(flow["id"])
+    sig = sign(stored.primary_key, trigger_permission("manual"), "1.0", se)
+    return url_with(flow["callback_url"], se=se, sig=sig)
+
+
+def test_a_url_signed_with_an_expiry_works_until_then_and_is_401_after(api):
+    import time
+
+    flow = api.create()
+    assert api.call(_signed_with_expiry(api, flow, str(int(time.time()) + 3600)), {}).status_code == 202
+    expired = api.call(_signed_with_expiry(api, flow, str(int(time.time()) - 1)), {})
+    assert expired.status_code == 401
+    assert error_of(expired) == {
+        "code": "DirectApiInvalidAuthorizationSignature",
+        "message": "The provided authorization signature has expired.",
+    }
+
+
+def test_authorization_header_is_kept_in_outputs_only_when_the_flow_asks(api):
+    claims = {"aud": "https://service.flow.microsoft.com/"}
+    flow = api.create(auth="tenant", include_authorization_headers=True)
+    api.call(flow["callback_url"], {}, headers={"Authorization": f"Bearer {_token(claims)}"})
+    assert api.runs(flow["id"])[0]["outputs"]["headers"]["Authorization"].startswith("Bearer ")
+    hidden = api.create(auth="tenant")
+    api.call(hidden["callback_url"], {}, headers={"Authorization": f"Bearer {_token(claims)}"})
+    assert "Authorization" not in api.runs(hidden["id"])[0]["outputs"]["headers"]
