@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -49,3 +50,8 @@ def start_serve(ready: Path, *args: str, timeout: float = 30.0, **popen: Any) ->
             raise AssertionError(f"flowmock serve {' '.join(args)} did not start")
         time.sleep(0.02)
     return proc
+
+
+def monitor_payload() -> dict[str, Any]:
+    """A realistic monitor-results body (the golden fixture), fresh for each caller to change."""
+    return dict(json.loads((FIXTURES / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_text()))

@@ -12,19 +12,9 @@ import requests
 
 from flowmock_receiver import LiveServer, create_app
 from flowmock_receiver.sqlite_store import SQLiteStore
-from tests.conftest import start_serve
+from tests.conftest import monitor_payload, start_serve
 
-PAYLOAD = {
-    "collection_name": "c",
-    "collection_uid": "1-2",
-    "environment_name": "e",
-    "environment_uid": "1-3",
-    "metrics": {"errors": 0, "failedTests": 0, "passedTests": 1, "requestCount": 1, "totalLatency": 5, "warnings": 0},
-    "monitor_name": "m",
-    "monitor_uid": "1-4",
-    "user_id": "1",
-    "user_name": "u",
-}
+PAYLOAD = monitor_payload()
 
 
 def test_32_concurrent_senders_every_202_has_its_run_and_every_run_its_202(tmp_path):

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.conftest import monitor_payload
 from tests.receiver.conftest import url_with, url_without
 from tests.schemas.test_messages import ORDER_SCHEMA
 
@@ -21,24 +22,7 @@ ERROR_HEADERS = {
     "x-ms-tracking-id",
     "x-ms-request-id",
 }
-MONITOR = {
-    "collection_name": "Conduit",
-    "collection_uid": "12345678-12ece9e1-2abf-4edc-8e34-de66e74114d2",
-    "environment_name": "Production",
-    "environment_uid": "12345678-5daabc50-8451-43f6-922d-96b403b4f28e",
-    "metrics": {
-        "errors": 0,
-        "failedTests": 1,
-        "passedTests": 3,
-        "requestCount": 2,
-        "totalLatency": 32,
-        "warnings": 0,
-    },
-    "monitor_name": "Conduit hourly",
-    "monitor_uid": "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
-    "user_id": "12345678",
-    "user_name": "jane.doe",
-}
+MONITOR = monitor_payload()
 
 
 def x_ms(response) -> set[str]:

@@ -12,7 +12,7 @@ import requests
 
 from flowmock_receiver import LiveServer, create_app
 from flowmock_receiver.store import MemoryStore
-from tests.conftest import ROOT
+from tests.conftest import ROOT, monitor_payload
 
 CHROMIUM = os.environ.get("FLOWMOCK_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = ROOT / "artifacts" / "screenshots"
@@ -25,17 +25,7 @@ if not Path(CHROMIUM).exists() and not shutil.which("chromium"):
     )
 sync_api = pytest.importorskip("playwright.sync_api")
 
-MONITOR = {
-    "collection_name": "Conduit",
-    "collection_uid": "12345678-12ece9e1-2abf-4edc-8e34-de66e74114d2",
-    "environment_name": "Production",
-    "environment_uid": "12345678-5daabc50-8451-43f6-922d-96b403b4f28e",
-    "metrics": {"errors": 0, "failedTests": 1, "passedTests": 3, "requestCount": 2, "totalLatency": 32, "warnings": 0},
-    "monitor_name": "Conduit hourly",
-    "monitor_uid": "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
-    "user_id": "12345678",
-    "user_name": "jane.doe",
-}
+MONITOR = monitor_payload()
 
 
 @pytest.fixture(scope="module")
