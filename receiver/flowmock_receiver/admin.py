@@ -6,7 +6,6 @@ recorded body and rewrite every flow. Errors use the trigger's envelope, never a
 
 from __future__ import annotations
 
-import ipaddress
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
@@ -30,18 +29,9 @@ def _receiver() -> Receiver:
     return receiver
 
 
-def _is_loopback(address: str | None) -> bool:
-    if not address:
-        return True  # no socket address at all: an in-process client such as Flask's test client
-    try:
-        return ipaddress.ip_address(address.split("%")[0]).is_loopback
-    except ValueError:
-        return False
-
-
 @bp.before_request
 def _only_loopback() -> Response | None:
-    if not _receiver().admin_allow_remote and not _is_loopback(request.remote_addr):
+    if not _receiver().allows(request.remote_addr):
         message = (
             "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow "
             f"{request.remote_addr}."
@@ -91,8 +81,7 @@ def _flow(flow_id: str) -> Flow:
 def _flow_json(flow: Flow) -> dict[str, Any]:
     receiver = _receiver()
     data = flow.to_api(receiver.base_url())
-    data["runs"] = receiver.store.count(flow.id, runs_only=True)
-    data["failures"] = receiver.store.count(flow.id, status="Failed")
+    data["runs"], data["failures"] = receiver.counts(flow.id)
     return data
 
 
@@ -147,11 +136,7 @@ def change_flow(flow_id: str) -> Response:
         raise AdminError(400, "InvalidFlowDefinition", str(exc)) from None
     if "allowed_users" in changes:
         changes["allowed_users"] = tuple(changes["allowed_users"])
-    updated = flow.with_changes(**changes)
-    receiver.store.save_flow(updated)
-    if "faults" in changes:
-        receiver.faults.forget(flow_id)
-    return jsonify(_flow_json(updated))
+    return jsonify(_flow_json(receiver.change_flow(flow, **changes)))
 
 
 @bp.delete("/flows/<flow_id>")
@@ -159,26 +144,19 @@ def delete_flow(flow_id: str) -> tuple[str, int]:
     """Remove the flow and its history; its old URLs answer 'Deleted' as a deleted flow's do."""
     receiver = _receiver()
     flow = _flow(flow_id)
-    receiver.store.delete_flow(flow_id)
-    receiver.store.save_flow(flow.with_changes(deleted=True))
-    receiver.faults.forget(flow_id)
+    receiver.delete_flow(flow)
     return "", 204
 
 
 @bp.post("/flows/<flow_id>/regenerate-key")
 def regenerate_key(flow_id: str) -> Response:
-    from . import ids
-
     receiver = _receiver()
     flow = _flow(flow_id)
     body = _json_body()
     key_type = body.get("key_type", "primary") if isinstance(body, dict) else None
     if key_type not in ("primary", "secondary"):
         raise AdminError(400, "InvalidRequest", "'key_type' must be 'primary' or 'secondary'.")
-    field = f"{key_type}_key"
-    updated = flow.with_changes(**{field: ids.new_key()})
-    receiver.store.save_flow(updated)
-    return jsonify(_flow_json(updated))
+    return jsonify(_flow_json(receiver.regenerate_key(flow, key_type)))
 
 
 @bp.get("/flows/<flow_id>/runs")
@@ -203,8 +181,7 @@ def flow_runs(flow_id: str) -> Response:
 def clear_flow_history(flow_id: str) -> tuple[str, int]:
     receiver = _receiver()
     _flow(flow_id)
-    receiver.store.clear(flow_id)
-    receiver.faults.forget(flow_id)
+    receiver.clear_history(flow_id)
     return "", 204
 
 
@@ -239,8 +216,7 @@ def all_triggers() -> Response:
 @bp.delete("/runs")
 def clear_all_history() -> tuple[str, int]:
     receiver = _receiver()
-    receiver.store.clear()
-    receiver.faults.forget()
+    receiver.clear_history()
     return "", 204
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ipaddress
 import logging
+import secrets
 import threading
 import time
 from collections.abc import Mapping
@@ -62,6 +64,7 @@ class Receiver:
             self.declared = [dict(d) for d in declared]
             self.declared_origin = "config"
         self.errors: list[BaseException] = []
+        self.web_token = secrets.token_urlsafe(24)  # proves a web-page form came from a page this server rendered
         self._changed = threading.Condition()
 
     def install_declared(self, *, previous: Mapping[str, Flow] | None = None) -> list[Flow]:
@@ -78,6 +81,40 @@ class Receiver:
             self.store.save_flow(flow)
             made.append(flow)
         return made
+
+    def change_flow(self, flow: Flow, **changes: Any) -> Flow:
+        """Save a changed flow. Its fault counters start afresh: a new `faults` or state is a new experiment."""
+        updated = flow.with_changes(**changes)
+        self.store.save_flow(updated)
+        self.faults.forget(flow.id)
+        return updated
+
+    def regenerate_key(self, flow: Flow, key_type: str) -> Flow:
+        """A new primary or secondary key: URLs signed with it stop working, those signed with the other do not."""
+        return self.change_flow(flow, **{f"{key_type}_key": ids.new_key()})
+
+    def delete_flow(self, flow: Flow) -> None:
+        """Remove a flow and its history; it stays as a tombstone so old URLs answer 'Deleted' as the real ones do."""
+        self.store.delete_flow(flow.id)
+        self.change_flow(flow, deleted=True)
+
+    def clear_history(self, flow_id: str | None = None) -> None:
+        self.store.clear(flow_id)
+        self.faults.forget(flow_id)
+
+    def allows(self, remote_addr: str | None) -> bool:
+        """Whether a client may use the admin API and the web page: loopback only, unless told otherwise (they
+        read every recorded body and rewrite every flow)."""
+        if self.admin_allow_remote or not remote_addr:  # no address: an in-process client (Flask's test client)
+            return True
+        try:
+            return ipaddress.ip_address(remote_addr.split("%")[0]).is_loopback
+        except ValueError:
+            return False
+
+    def counts(self, flow_id: str) -> tuple[int, int]:
+        """(runs, failed calls) of a flow, as the flow list and the web page show them."""
+        return self.store.count(flow_id, runs_only=True), self.store.count(flow_id, status="Failed")
 
     def reset(self) -> None:
         """Forget every flow and call; declared flows come back with the keys they had (URLs stay valid)."""

@@ -1,9 +1,9 @@
-"""Every error the receiver answers, from one table of codes and message templates.
+"""The trigger's errors, from one table of codes and message templates, and the receiver's exceptions.
 
 The trigger's errors reproduce Power Automate's envelope `{"error": {"code", "message"}}` with
 `Content-Type: application/json; charset=utf-8` (the powerplatform host adds `messageTemplate`), so a wording fix
 is a one-line change here. Where the real text is unknown, the template says so in its comment and the README's
-"differences" section lists it.
+"differences" section lists it. The admin API's own errors use the same envelope (`error_body`).
 """
 
 from __future__ import annotations
@@ -117,19 +117,6 @@ ERRORS: dict[str, ErrorSpec] = {
         "{code}",
         "flowmock injected this {status_code} fault (faults of flow '{flow_id}'). Request tracking id '{tracking_id}'.",
     ),
-    # The admin API
-    "admin_not_found": ErrorSpec(404, "NotFound", "{what} '{id}' was not found."),
-    "admin_bad_request": ErrorSpec(400, "InvalidRequest", "{detail}"),
-    "admin_invalid_flow": ErrorSpec(400, "InvalidFlowDefinition", "{detail}"),
-    "admin_forbidden": ErrorSpec(
-        403,
-        "AdminApiForbidden",
-        "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow {remote}.",
-    ),
-    "route_not_found": ErrorSpec(404, "NotFound", "No route matches '{path}'."),
-    "method_not_allowed": ErrorSpec(405, "MethodNotAllowed", "The method '{method}' is not allowed on '{path}'."),
-    "http_error": ErrorSpec(400, "{code}", "{detail}"),
-    "internal": ErrorSpec(500, "InternalServerError", "flowmock hit an internal error ({detail}); this is a bug."),
 }
 
 

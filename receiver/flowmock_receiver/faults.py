@@ -65,9 +65,10 @@ class FaultState:
         if not fail and rate and self._rng.random() < rate:
             fail = True
         if fail:
-            code = (
-                HTTPStatus(status).phrase.replace(" ", "") if status in HTTPStatus._value2member_map_ else "ServerError"
-            )
+            try:
+                code = HTTPStatus(status).phrase.replace(" ", "")
+            except ValueError:  # a 5xx without a standard name
+                code = "ServerError"
             raise TriggerError(
                 "injected_failure",
                 status=status,

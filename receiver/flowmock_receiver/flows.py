@@ -96,7 +96,7 @@ class Flow:
         out["allowed_users"] = list(self.allowed_users)
         return out
 
-    def path(self, key_type: str = "primary") -> str:
+    def path(self) -> str:
         prefix = "/powerautomate/automations/direct" if self.host == "powerplatform" else ""
         path = f"{prefix}/workflows/{self.id}/triggers/{quote(self.trigger_name)}/paths/invoke"
         if self.relative_path:

@@ -7,7 +7,6 @@ milliseconds, not half a second.
 
 from __future__ import annotations
 
-import logging
 import re
 import socket
 import threading
@@ -124,6 +123,3 @@ class LiveServer:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-
-logging.getLogger("werkzeug").setLevel(logging.INFO)

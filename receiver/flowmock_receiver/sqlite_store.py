@@ -81,7 +81,7 @@ class SQLiteStore:
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._opened: list[sqlite3.Connection] = [self._writer]
         self._pending: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
-        self._queue_lock = threading.Lock()
+        self._opened_lock = threading.Lock()
         # Flows are read on every call. One process that owns the file keeps them in memory and updates them as it
         # writes them; processes sharing the file (`serve --workers`) read them from SQLite each time instead, so a
         # key regenerated through one worker is checked by all.
@@ -112,7 +112,7 @@ class SQLiteStore:
                 conn = self._readers.get_nowait()
             except queue.Empty:
                 conn = self._connect()
-                with self._queue_lock:
+                with self._opened_lock:
                     self._opened.append(conn)
             try:
                 yield conn
@@ -319,7 +319,7 @@ class SQLiteStore:
         self._pending.put(None)
         self._writer_thread.join(timeout=10)
         self._checkpointer.join(timeout=5)
-        with self._write_lock, self._queue_lock:
+        with self._write_lock, self._opened_lock:
             with contextlib.suppress(sqlite3.Error):
                 self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
             for conn in self._opened:

@@ -8,7 +8,6 @@ requests" do: a person should be able to fix the sender from the message alone.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -177,7 +176,6 @@ class Flowmock:
     def __init__(self, base_url: str, client: AdminClient | None = None) -> None:
         self.url = base_url.rstrip("/")
         self.client = client or AdminClient(self.url)
-        self._started = time.time()
 
     def reset(self) -> None:
         self.client.post("/reset")

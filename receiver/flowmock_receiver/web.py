@@ -11,14 +11,11 @@ from __future__ import annotations
 import base64
 import hmac
 import json
-import secrets
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from . import ids
-from .admin import _is_loopback
 from .app import Receiver
 from .replay import replay
 
@@ -37,18 +34,13 @@ def _receiver() -> Receiver:
 
 
 def _token() -> str:
-    receiver = _receiver()
-    token: str | None = getattr(receiver, "web_token", None)
-    if token is None:
-        token = secrets.token_urlsafe(24)
-        receiver.web_token = token  # type: ignore[attr-defined]
-    return token
+    return _receiver().web_token
 
 
 @bp.before_request
 def _guard() -> Response | None:
     receiver = _receiver()
-    if not receiver.admin_allow_remote and not _is_loopback(request.remote_addr):
+    if not receiver.allows(request.remote_addr):
         return Response("The flowmock pages answer loopback clients only.", status=403, mimetype="text/plain")
     if request.method == "POST":
         sent = request.form.get("token", "")
@@ -81,8 +73,7 @@ def index() -> str:
         {
             "flow": flow,
             "url": flow.callback_url(base),
-            "runs": receiver.store.count(flow.id, runs_only=True),
-            "failures": receiver.store.count(flow.id, status="Failed"),
+            "counts": receiver.counts(flow.id),
         }
         for flow in receiver.store.list_flows()
     ]
@@ -168,7 +159,7 @@ def set_state(flow_id: str) -> BaseResponse:
     state = request.form.get("state")
     if state not in ("enabled", "disabled"):
         abort(400)
-    _receiver().store.save_flow(flow.with_changes(state=state))
+    _receiver().change_flow(flow, state=state)
     return _back(flow_id)
 
 
@@ -178,15 +169,14 @@ def regenerate(flow_id: str) -> BaseResponse:
     key_type = request.form.get("key_type", "primary")
     if key_type not in ("primary", "secondary"):
         abort(400)
-    _receiver().store.save_flow(flow.with_changes(**{f"{key_type}_key": ids.new_key()}))
+    _receiver().regenerate_key(flow, key_type)
     return _back(flow_id)
 
 
 @bp.post("/flows/<flow_id>/clear")
 def clear(flow_id: str) -> BaseResponse:
     _flow_or_404(flow_id)
-    _receiver().store.clear(flow_id)
-    _receiver().faults.forget(flow_id)
+    _receiver().clear_history(flow_id)
     return _back(flow_id)
 
 

@@ -15,7 +15,7 @@ import click
 from flowmock_schemas.cli import fail, read_json_or_fail
 
 from .client import Sender
-from .errors import InputError, InvalidPayload, RejectedError, RetriesExhausted, SenderError, TransportError
+from .errors import InputError, InvalidPayload, RejectedError, SenderError
 from .integrations import Integration, load_integrations
 from .newman import summarise
 from .payloads import activity, backup_collection, monitor_results
@@ -74,11 +74,7 @@ def _deliver(payload: Any, schema: str, opts: dict[str, Any], url: str | None) -
         delivery = sender.send(payload)
     except RejectedError as exc:
         fail(f"rejected: {exc.status} {exc.code}: {exc.error_message}", 1)
-    except RetriesExhausted as exc:
-        fail(str(exc), 1)
-    except TransportError as exc:
-        fail(str(exc), 1)
-    except SenderError as exc:
+    except SenderError as exc:  # retries exhausted, no answer at all: the message says which
         fail(str(exc), 1)
     run = f", run {delivery.run_id}" if delivery.run_id else ""
     click.echo(f"delivered: {delivery.status}{run} after {delivery.attempts} attempt(s)")
