@@ -22,6 +22,7 @@ from .flows import Flow, new_flow
 from .records import CallRecord
 from .sqlite_store import SQLiteStore
 from .store import MemoryStore, Store
+from .yielding import about_to_wait
 
 log = logging.getLogger("flowmock")
 
@@ -135,6 +136,7 @@ class Receiver:
     def wait_for_runs(self, flow_id: str, count: int, timeout: float) -> int:
         """Block until the flow has `count` runs or `timeout` passes; polls too, for other worker processes."""
         deadline = time.monotonic() + timeout
+        about_to_wait()
         while True:
             have = self.store.count(flow_id, runs_only=True)
             remaining = deadline - time.monotonic()

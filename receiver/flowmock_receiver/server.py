@@ -7,14 +7,17 @@ milliseconds, not half a second.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
-from concurrent.futures import ThreadPoolExecutor
+import time
 from typing import Any
 
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
+
+from .yielding import set_hook
 
 _SIG = re.compile(r"(?i)([?&]sig=)[^&\s]*")
 
@@ -42,36 +45,162 @@ class SilentHandler(QuietHandler):
 
 
 class PooledWSGIServer(BaseWSGIServer):
-    """Werkzeug's WSGI server with a pool of handler threads instead of a new thread per connection.
+    """Werkzeug's WSGI server and request handler, served by one thread at a time unless a call blocks.
 
-    Werkzeug's dev server closes every connection after one request, so a thread-per-connection server starts a
-    thread per request; reusing threads removes that cost from every call (see the README's performance section).
+    Under the GIL, handler threads that run at the same time mostly fight over it: on the same Werkzeug handler a
+    bare endpoint cost 310-440 µs of CPU per request with a thread per connection or a pool fed by an accepting
+    thread, and 210 µs with one thread accepting and serving in turn (`make bench`; the README has the figures).
+    So one thread, the leader, accepts and serves connections itself. A call that blocks (a long-polling
+    `runs?wait=`, an injected latency, a client that stalls mid-request) must not hold up the others, so a watchdog
+    hands the leader's role to another thread (a waiting one, or a new one up to `workers`) once the leader has
+    been on one connection for `handoff_after` seconds; the old leader finishes its call and then waits its turn.
     """
 
     multithread = True
     multiprocess = False
 
-    def __init__(self, *args: Any, workers: int = 64, **kwargs: Any) -> None:
-        self._pool: ThreadPoolExecutor | None = None  # Werkzeug's constructor may call server_close() first
+    def __init__(self, *args: Any, workers: int = 64, handoff_after: float = 0.005, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="flowmock-http")
+        self._max_threads = workers
+        self._handoff_after = handoff_after
+        self._lock = threading.Lock()
+        self._turn = threading.Condition(self._lock)  # followers wait here to become the leader
+        self._watch = threading.Condition(self._lock)  # the idle watchdog waits here for the next call
+        self._threads: set[threading.Thread] = set()
+        self._followers = 0
+        self._leader: threading.Thread | None = None
+        self._busy_since: float | None = None  # when the leader took the connection it is serving
+        self._watchdog_asleep = False
+        self._stopping = False
+        self._serving = False
 
-    def process_request(self, request: Any, client_address: Any) -> None:
-        assert self._pool is not None
-        self._pool.submit(self._handle, request, client_address)
-
-    def _handle(self, request: Any, client_address: Any) -> None:
+    def serve_forever(self, poll_interval: float = 0.5) -> None:
+        """Serve until `shutdown()`. This thread is the watchdog; the leader and its followers do the serving."""
+        with self._lock:
+            self._stopping = False
+            self._serving = True
+            self._promote()
         try:
-            self.finish_request(request, client_address)
-        except Exception:
-            self.handle_error(request, client_address)
+            self._watchdog()
         finally:
-            self.shutdown_request(request)
+            with self._lock:
+                self._serving = False
+                self._watch.notify_all()
 
-    def server_close(self) -> None:
-        super().server_close()
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+    def _watchdog(self) -> None:
+        idle_polls = 0
+        with self._lock:
+            while not self._stopping:
+                busy = self._busy_since
+                if busy is None:
+                    idle_polls += 1
+                    if idle_polls > 100:  # idle for a while: sleep until a call starts instead of polling
+                        self._watchdog_asleep = True
+                        self._watch.wait()
+                        self._watchdog_asleep = False
+                        idle_polls = 0
+                        continue
+                else:
+                    idle_polls = 0
+                    if time.monotonic() - busy >= self._handoff_after:
+                        self._leader = None
+                        self._busy_since = None
+                        self._promote()
+                self._watch.wait(self._handoff_after)
+
+    def _promote(self) -> None:
+        """Let a waiting thread lead, or start one; called with the lock held and no leader."""
+        if self._followers:
+            self._turn.notify()
+        elif len(self._threads) < self._max_threads:
+            thread = threading.Thread(target=self._serve, name="flowmock-http", daemon=True)
+            self._threads.add(thread)
+            self._leader = thread  # reserved, so no finishing thread takes the role in between
+            thread.start()
+
+    def _serve(self) -> None:
+        me = threading.current_thread()
+        set_hook(self._step_down)
+        try:
+            while self._lead(me):
+                pass
+        finally:
+            with self._lock:
+                self._threads.discard(me)
+                if self._leader is me:
+                    self._leader = None
+                    self._turn.notify_all()
+
+    def _step_down(self) -> None:
+        """The leader is about to wait inside a call: let another thread lead now (see `yielding`)."""
+        with self._lock:
+            if self._leader is threading.current_thread() and not self._stopping:
+                self._leader = None
+                self._busy_since = None
+                self._promote()
+
+    def _lead(self, me: threading.Thread) -> bool:
+        """Wait to be the leader, then serve connections until demoted; False once the server stops."""
+        with self._lock:
+            self._followers += 1
+            while self._leader is not None and self._leader is not me and not self._stopping:
+                self._turn.wait()
+            self._followers -= 1
+            if self._stopping:
+                return False
+            self._leader = me
+        while True:
+            try:
+                connection, address = self.socket.accept()
+            except OSError:
+                if self._stopping:
+                    return False
+                time.sleep(0.01)  # out of file descriptors, say: let the other threads finish theirs
+                continue
+            with self._lock:
+                if self._stopping:
+                    connection.close()
+                    return False
+                self._busy_since = time.monotonic()
+                if self._watchdog_asleep:
+                    self._watch.notify()
+            try:
+                self.finish_request(connection, address)
+            except Exception:
+                self.handle_error(connection, address)
+            finally:
+                self.shutdown_request(connection)
+            with self._lock:
+                if self._leader is not me:
+                    return True  # demoted while serving: wait for another turn
+                self._busy_since = None
+
+    def shutdown(self) -> None:
+        """Stop accepting; calls being served finish on their own threads."""
+        with self._lock:
+            self._stopping = True
+            self._turn.notify_all()
+            self._watch.notify_all()
+        with contextlib.suppress(OSError):  # on Linux this wakes the leader blocked in accept()
+            self.socket.shutdown(socket.SHUT_RDWR)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            with self._lock:
+                leader = self._leader
+                if leader is None or not leader.is_alive() or self._busy_since is not None:
+                    break
+            self._wake_leader()
+            leader.join(timeout=0.05)
+        with self._lock:
+            while self._serving:
+                self._watch.wait(0.05)
+
+    def _wake_leader(self) -> None:
+        """Where shutting a listening socket down does not wake accept(), a connection to ourselves does."""
+        host, port = self.socket.getsockname()[:2]
+        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
+        with contextlib.suppress(OSError):
+            socket.create_connection((host, port), timeout=0.05).close()
 
 
 class LiveServer:

@@ -31,7 +31,7 @@ CREATE TABLE IF NOT EXISTS flows (
     created INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS calls (
-    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
     flow_id TEXT NOT NULL,
     run_id TEXT,
@@ -40,16 +40,26 @@ CREATE TABLE IF NOT EXISTS calls (
     body BLOB NOT NULL
 );
 CREATE INDEX IF NOT EXISTS calls_flow ON calls (flow_id, seq);
-CREATE INDEX IF NOT EXISTS calls_run ON calls (run_id) WHERE run_id IS NOT NULL;
+DROP INDEX IF EXISTS calls_run;
 """
+# Every page a commit touches is written to the WAL and later copied back by a checkpoint, so the calls table has
+# only the indexes reads need: no AUTOINCREMENT (its sqlite_sequence row is one more page per insert; `seq` only
+# orders calls) and no index on run_id (no query looks a run up by it; flowmock 0.1 databases had one).
+
+
+_encode = json.JSONEncoder(separators=(",", ":")).encode  # built once: json.dumps builds one per call
+_INSERT = "INSERT INTO calls (id, flow_id, run_id, status, doc, body) VALUES (?, ?, ?, ?, ?, ?)"
 
 
 class _Pending:
+    """A record on its way to disk; `done` is set once its batch is committed (None: committed by its own
+    thread, which then needs no event to wait on)."""
+
     __slots__ = ("call", "done", "error")
 
-    def __init__(self, call: CallRecord) -> None:
+    def __init__(self, call: CallRecord, done: threading.Event | None = None) -> None:
         self.call = call
-        self.done = threading.Event()
+        self.done = done
         self.error: BaseException | None = None
 
 
@@ -89,6 +99,7 @@ class SQLiteStore:
         self._flows: dict[str, Flow | None] = {}
         self._flow_cache: dict[str, tuple[str, Flow]] = {}
         self._closed = False
+        self._checkpoint_waiting = False
         self._stop = threading.Event()
         self._writer_thread = threading.Thread(target=self._write_loop, name="flowmock-writer", daemon=True)
         self._writer_thread.start()
@@ -122,13 +133,27 @@ class SQLiteStore:
             self._reader_slots.release()
 
     def _checkpoint_loop(self) -> None:
-        """Fold the WAL back into the database every second (PASSIVE: never blocks readers or the writer)."""
-        while not self._stop.wait(1.0):
-            with self._write_lock:
-                if self._closed:
-                    return
+        """Fold the WAL back into the database ten times a second, on a connection of its own.
+
+        A long WAL makes every commit slower (SQLite searches its index of WAL frames for each page it reads) and
+        a checkpoint that runs alongside the writer never catches up with it, so the WAL would only grow. So the
+        bulk is copied while the writer carries on, and the few frames written meanwhile under the write lock,
+        after which the next commit starts the WAL from the beginning again.
+        """
+        conn = self._connect()
+        try:
+            while not self._stop.wait(0.1):
                 with contextlib.suppress(sqlite3.Error):  # busy: the next round catches up
-                    self._writer.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    if frames > 0:
+                        self._checkpoint_waiting = True  # requests stop taking the lock themselves meanwhile
+                        try:
+                            with self._write_lock:
+                                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                        finally:
+                            self._checkpoint_waiting = False
+        finally:
+            conn.close()
 
     # flows -----------------------------------------------------------------------------------------------
     def get_flow(self, flow_id: str) -> Flow | None:
@@ -185,17 +210,19 @@ class SQLiteStore:
         """Hand the record to the writer thread and return once the batch it is in is committed."""
         if self._closed:
             raise sqlite3.ProgrammingError("the store is closed")
-        pending = _Pending(call)
         # With nobody else writing, commit right here: handing a lone record to the writer thread and waiting to
         # be woken costs two thread switches, which is most of a call's time at one connection.
-        if self._pending.empty() and self._write_lock.acquire(blocking=False):
+        if not self._checkpoint_waiting and self._pending.empty() and self._write_lock.acquire(blocking=False):
+            pending = _Pending(call)
             try:
                 self._commit_locked([pending])
             finally:
                 self._write_lock.release()
         else:
+            done = threading.Event()
+            pending = _Pending(call, done)
             self._pending.put(pending)
-            pending.done.wait()
+            done.wait()
         if pending.error is not None:
             raise pending.error
 
@@ -232,24 +259,26 @@ class SQLiteStore:
                 p.call.flow_id,
                 p.call.run_id,
                 p.call.status,
-                json.dumps(p.call.to_storage(), separators=(",", ":")),
+                _encode(p.call.to_storage()),
                 p.call.body,
             )
             for p in batch
         ]
         try:
-            conn.execute("BEGIN IMMEDIATE")
-            conn.executemany(
-                "INSERT INTO calls (id, flow_id, run_id, status, doc, body) VALUES (?, ?, ?, ?, ?, ?)", rows
-            )
-            conn.execute("COMMIT")
+            if len(rows) == 1:  # one statement is its own transaction: no BEGIN and COMMIT round trips
+                conn.execute(_INSERT, rows[0])
+            else:
+                conn.execute("BEGIN IMMEDIATE")
+                conn.executemany(_INSERT, rows)
+                conn.execute("COMMIT")
         except BaseException as exc:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             for p in batch:
                 p.error = exc
         for p in batch:
-            p.done.set()
+            if p.done is not None:
+                p.done.set()
 
     @staticmethod
     def _where(flow_id: str | None, runs_only: bool, status: str | None) -> tuple[str, list[Any]]:

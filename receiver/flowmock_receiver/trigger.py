@@ -12,12 +12,15 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import functools
 import json
 import re
 import time
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qsl
 
+from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
@@ -62,6 +65,15 @@ def status_line(status: int) -> str:
         return f"{status} {HTTPStatus(status).phrase}"
     except ValueError:
         return str(status)
+
+
+@functools.lru_cache(maxsize=256)
+def query_args(query_string: str) -> ImmutableMultiDict[str, str]:
+    """The query string parsed as Werkzeug's `request.args` parses it. A sender calls the same callback URL over
+    and over, so parsing it once per URL instead of once per call takes a measurable share off every call."""
+    return ImmutableMultiDict(
+        parse_qsl(query_string.encode("latin-1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
+    )
 
 
 def _jwt_claims(token: str) -> dict[str, Any] | None:
@@ -111,12 +123,14 @@ class Call:
         self.params: dict[str, str] = {}
         self.body_read = False
         self.header_pairs: list[tuple[str, str]] = list(request.headers.items())
+        self.header = {key.lower(): value for key, value in self.header_pairs}.get
+        self.args = query_args(request.environ.get("QUERY_STRING", ""))
         self.contract_checked = False
 
     # Checks, in order ----------------------------------------------------------------------------------------
     def authorize(self) -> None:
-        flow, args = self.flow, self.request.args
-        auth_header = self.request.headers.get("Authorization", "")
+        flow, args = self.flow, self.args
+        auth_header = self.header("authorization", "")
         bearer = auth_header[7:].strip() if auth_header[:7].lower() == "bearer " else None
         if flow.auth == "sas":
             sp, sv, sig = args.get("sp"), args.get("sv"), args.get("sig")
@@ -141,7 +155,7 @@ class Call:
             raise TriggerError("claims_mismatch")
 
     def check_api_version(self) -> None:
-        version = self.request.args.get("api-version")
+        version = self.args.get("api-version")
         if version is None:
             raise TriggerError("api_version_missing")
         if self.host == "powerplatform":
@@ -183,7 +197,7 @@ class Call:
                 "invalid_content", detail="The request content ended before its declared length."
             ) from None
         try:
-            self.body = trigger_body(self.raw, self.request.headers.get("Content-Type"))
+            self.body = trigger_body(self.raw, self.header("content-type"))
         except ContentError as exc:
             self.contract = {"valid": False, "errors": [{"path": "$", "message": exc.detail}]}
             self.contract_checked = True
@@ -203,7 +217,7 @@ class Call:
     def outputs(self) -> dict[str, Any]:
         hidden = set() if self.flow.include_authorization_headers else {"authorization"}
         headers = {key: value for key, value in self.header_pairs if key.lower() not in hidden}
-        queries = {k: v for k, v in self.request.args.items() if k not in _SAS_PARAMS}
+        queries = {k: v for k, v in self.args.items() if k not in _SAS_PARAMS}
         outputs: dict[str, Any] = {"headers": headers, "body": self.body}
         if queries:
             outputs["queries"] = queries
@@ -236,7 +250,7 @@ class Call:
             http_status=status,
             method=self.request.method,
             path=self.request.path,
-            query=[(k, v) for k, v in self.request.args.items(multi=True)],
+            query=list(self.args.items(multi=True)),
             headers=self.header_pairs,
             body=self.raw,
             contract=self.contract,
@@ -286,7 +300,7 @@ class Call:
     def fire(self) -> RawResponse:
         flow = self.flow
         run_id = ids.new_run_id(flow.scale_unit)
-        client_tracking_id = self.request.headers.get("x-ms-client-tracking-id") or run_id
+        client_tracking_id = self.header("x-ms-client-tracking-id") or run_id
         headers = run_headers(flow, self.tracking_id, self.region, run_id, client_tracking_id)
         status, body, content_type = 202, b"", None
         if flow.response is not None:

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
+import sqlite3
 import threading
+import time
 
 import pytest
 
@@ -123,3 +127,49 @@ def test_sqlite_synchronous_mode_is_configurable(tmp_path, mode):
     store.close()
     with pytest.raises(ValueError, match="synchronous"):
         SQLiteStore(tmp_path / "db2", synchronous="SOMETIMES")
+
+
+def test_sqlite_wal_stops_growing_while_writes_never_pause(tmp_path):
+    """A checkpoint beside a writer that never pauses never catches up on its own, so the WAL would grow with every
+    call (and every commit get slower); flowmock's catches up, so the WAL file soon stops growing."""
+    store = SQLiteStore(tmp_path / "db")
+    wal = tmp_path / "db-wal"
+    commits, early = 0, 0
+    began = time.monotonic()
+    while (elapsed := time.monotonic() - began) < 3.0:
+        commits += 1
+        store.record(_call(commits))
+        if not early and elapsed > 0.6:
+            early = os.path.getsize(wal)
+    assert store.count() == commits
+    # growing with every call, the WAL would be 5 times its size at 0.6 s by 3 s
+    assert os.path.getsize(wal) < 2.5 * early
+    store.close()
+
+
+def test_a_database_written_by_flowmock_0_1_opens_with_its_calls_and_takes_new_ones(tmp_path):
+    db = tmp_path / "old.db"
+    old = _call(1)
+    with sqlite3.connect(db) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE flows (id TEXT PRIMARY KEY, doc TEXT NOT NULL, created INTEGER NOT NULL);
+            CREATE TABLE calls (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE,
+                flow_id TEXT NOT NULL, run_id TEXT, status TEXT NOT NULL, doc TEXT NOT NULL, body BLOB NOT NULL);
+            CREATE INDEX calls_flow ON calls (flow_id, seq);
+            CREATE INDEX calls_run ON calls (run_id) WHERE run_id IS NOT NULL;
+            """
+        )
+        conn.execute(
+            "INSERT INTO calls (id, flow_id, run_id, status, doc, body) VALUES (?, ?, ?, ?, ?, ?)",
+            (old.id, old.flow_id, old.run_id, old.status, json.dumps(old.to_storage()), old.body),
+        )
+    conn.close()
+    store = SQLiteStore(db)
+    store.record(_call(2))
+    assert [c.id for c in store.calls()] == [_call(2).id, old.id]
+    assert store.get_call(old.id) == old
+    store.close()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'calls_run'").fetchall() == []
+    conn.close()
