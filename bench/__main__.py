@@ -4,7 +4,8 @@ Each server runs in its own process on 127.0.0.1; the load comes from another pr
 otherwise a Python load generator). Rounds are interleaved and medians reported, and every throughput is also given
 as a ratio to the bare-Flask endpoint of the same round, because these 2-core machines are noisy. Prints a table and
 writes bench-results.json. Environment: BENCH_SECONDS (per measurement, default 4), BENCH_ROUNDS (default 2),
-BENCH_MEMORY_CALLS (default 100000; 0 skips the memory run).
+BENCH_MEMORY_CALLS (default 100000; 0 skips the memory run), BENCH_SENDER_CALLS (calls per sender in the
+nothing-lost runs, default 250; 0 skips them).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ BODY = json.dumps(json.loads(PAYLOAD), separators=(",", ":"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
 MEMORY_CALLS = int(os.environ.get("BENCH_MEMORY_CALLS", "100000"))
+SENDER_CALLS = int(os.environ.get("BENCH_SENDER_CALLS", "250"))
 CONNECTIONS = (1, 8, 32)
 KINDS = ("bare", "receiver-sqlite", "receiver-memory", "httpserver", "bare-werkzeug-threaded")
 LABELS = {
@@ -243,6 +245,16 @@ def memory(calls: int) -> dict[str, float]:
             proc.wait(timeout=20)
 
 
+def nothing_lost(calls_per_sender: int) -> dict[str, dict[str, Any]]:
+    """The `make test` durability checks at full size: 32 senders, and a kill -9 after thousands of 202s."""
+    from tests.durability import concurrent_senders, kill_mid_load
+
+    with tempfile.TemporaryDirectory() as tmp:
+        senders = concurrent_senders(Path(tmp) / "senders.db", senders=32, calls=calls_per_sender)
+        killed = kill_mid_load(Path(tmp) / "killed.db", senders=32, accepted_before_kill=calls_per_sender * 16)
+    return {"concurrent_senders": senders.summary(), "kill_9_mid_load": killed.summary()}
+
+
 def main() -> None:
     results: dict[str, Any] = {
         "machine": {
@@ -298,6 +310,15 @@ def main() -> None:
         print(
             f"\nMemory while recording {m['calls']} calls (SQLite): RSS {m['rss_after_warmup_mb']:.1f} MB "
             f"after warm-up, {m['rss_at_end_mb']:.1f} MB at the end (growth {m['growth_mb']:+.1f} MB)"
+        )
+    if SENDER_CALLS:
+        results["nothing_lost"] = nothing_lost(SENDER_CALLS)
+        s, k = results["nothing_lost"]["concurrent_senders"], results["nothing_lost"]["kill_9_mid_load"]
+        print(
+            f"\nNothing lost (SQLite, `flowmock serve`): 32 senders x {SENDER_CALLS} calls: {s['accepted']} answered "
+            f"202, {s['recorded']} recorded, {s['lost']} lost, {s['recorded_without_202']} recorded without a 202; "
+            f"kill -9 after {k['accepted']} 202s: {k['lost']} lost ({k['recorded_without_202']} recorded whose "
+            "202 died with the process)"
         )
     out = ROOT / "bench-results.json"
     out.write_text(json.dumps(results, indent=2))

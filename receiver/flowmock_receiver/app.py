@@ -67,6 +67,7 @@ class Receiver:
         self.errors: list[BaseException] = []
         self.web_token = secrets.token_urlsafe(24)  # proves a web-page form came from a page this server rendered
         self._changed = threading.Condition()
+        self._waiters = 0  # waking nobody still costs a lock round trip on every call
 
     def install_declared(self, *, previous: Mapping[str, Flow] | None = None) -> list[Flow]:
         """(Re)create the declared flows as declared; a flow that existed keeps its keys, so its URLs stay valid."""
@@ -130,20 +131,27 @@ class Receiver:
         self.notify()
 
     def notify(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
+        if self._waiters:
+            with self._changed:
+                self._changed.notify_all()
 
     def wait_for_runs(self, flow_id: str, count: int, timeout: float) -> int:
         """Block until the flow has `count` runs or `timeout` passes; polls too, for other worker processes."""
         deadline = time.monotonic() + timeout
         about_to_wait()
-        while True:
-            have = self.store.count(flow_id, runs_only=True)
-            remaining = deadline - time.monotonic()
-            if have >= count or remaining <= 0:
-                return have
+        with self._changed:
+            self._waiters += 1
+        try:
+            while True:
+                have = self.store.count(flow_id, runs_only=True)
+                remaining = deadline - time.monotonic()
+                if have >= count or remaining <= 0:
+                    return have
+                with self._changed:
+                    self._changed.wait(min(remaining, 0.05))
+        finally:
             with self._changed:
-                self._changed.wait(min(remaining, 0.05))
+                self._waiters -= 1
 
     def base_url(self) -> str:
         return self.public_url or request.host_url

@@ -8,10 +8,12 @@ milliseconds, not half a second.
 from __future__ import annotations
 
 import contextlib
+import functools
 import re
 import socket
 import threading
 import time
+from email.utils import formatdate
 from typing import Any
 
 from flask import Flask
@@ -27,10 +29,25 @@ def redact(text: str) -> str:
     return _SIG.sub(r"\1REDACTED", text)
 
 
+@functools.lru_cache(maxsize=2)
+def _http_date(second: int) -> str:
+    """The `Date` header's text, made once a second rather than on every response."""
+    return formatdate(second, usegmt=True)
+
+
 class QuietHandler(WSGIRequestHandler):
-    """Werkzeug's handler with signatures redacted from access-log lines, or no access log at all."""
+    """Werkzeug's handler with signatures redacted from access-log lines, or no access log at all.
+
+    It sends no `Server` header: Power Automate's responses carry none (a client that logs or asserts on headers
+    should see the real set).
+    """
 
     log_requests = True
+
+    def send_response(self, code: int, message: str | None = None) -> None:
+        self.log_request(code)
+        self.send_response_only(code, message)
+        self.send_header("Date", _http_date(int(time.time())))
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if self.log_requests:

@@ -17,7 +17,7 @@ import json
 import re
 import time
 from http import HTTPStatus
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from werkzeug.datastructures import ImmutableMultiDict
@@ -67,13 +67,23 @@ def status_line(status: int) -> str:
         return str(status)
 
 
+class Query(NamedTuple):
+    """A parsed query string: the pairs as sent, and what the checks and the run's outputs read from it."""
+
+    pairs: tuple[tuple[str, str], ...]
+    args: ImmutableMultiDict[str, str]
+    outputs: tuple[tuple[str, str], ...]  # `queries` in the run's outputs: first values, SAS parameters left out
+
+
 @functools.lru_cache(maxsize=256)
-def query_args(query_string: str) -> ImmutableMultiDict[str, str]:
+def parse_query(query_string: str) -> Query:
     """The query string parsed as Werkzeug's `request.args` parses it. A sender calls the same callback URL over
     and over, so parsing it once per URL instead of once per call takes a measurable share off every call."""
-    return ImmutableMultiDict(
+    pairs = tuple(
         parse_qsl(query_string.encode("latin-1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
     )
+    args = ImmutableMultiDict(pairs)
+    return Query(pairs, args, tuple((k, v) for k, v in args.items() if k not in _SAS_PARAMS))
 
 
 def _jwt_claims(token: str) -> dict[str, Any] | None:
@@ -124,7 +134,8 @@ class Call:
         self.body_read = False
         self.header_pairs: list[tuple[str, str]] = list(request.headers.items())
         self.header = {key.lower(): value for key, value in self.header_pairs}.get
-        self.args = query_args(request.environ.get("QUERY_STRING", ""))
+        self.query = parse_query(request.environ.get("QUERY_STRING", ""))
+        self.args = self.query.args
         self.contract_checked = False
 
     # Checks, in order ----------------------------------------------------------------------------------------
@@ -217,7 +228,7 @@ class Call:
     def outputs(self) -> dict[str, Any]:
         hidden = set() if self.flow.include_authorization_headers else {"authorization"}
         headers = {key: value for key, value in self.header_pairs if key.lower() not in hidden}
-        queries = {k: v for k, v in self.args.items() if k not in _SAS_PARAMS}
+        queries = dict(self.query.outputs)
         outputs: dict[str, Any] = {"headers": headers, "body": self.body}
         if queries:
             outputs["queries"] = queries
@@ -250,7 +261,7 @@ class Call:
             http_status=status,
             method=self.request.method,
             path=self.request.path,
-            query=list(self.args.items(multi=True)),
+            query=list(self.query.pairs),
             headers=self.header_pairs,
             body=self.raw,
             contract=self.contract,

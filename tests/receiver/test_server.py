@@ -59,6 +59,15 @@ def test_a_client_that_stalls_mid_request_does_not_hold_up_other_clients(live):
         stalled.close()
 
 
+def test_answers_carry_a_date_and_no_server_header_as_power_automate_s_do(live):
+    flow = Flowmock(live.url).default_flows["monitor-results"]
+    response = requests.post(flow.url, json=PAYLOAD, timeout=10)
+    assert response.status_code == 202
+    assert "Server" not in response.headers
+    assert response.headers["Date"].endswith(" GMT")
+    assert "x-ms-workflow-run-id" in response.headers
+
+
 def test_a_long_poll_is_answered_by_the_run_it_waits_for(live):
     flow = Flowmock(live.url).default_flows["monitor-results"]
     waited: dict[str, float] = {}
