@@ -157,7 +157,7 @@ def _serve_here(settings: dict[str, Any]) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop()
+        server.stop(drain=5.0)  # calls in flight finish and are recorded before the store closes
         app.extensions["flowmock"].store.close()
         if settings["pid_file"]:
             Path(settings["pid_file"]).unlink(missing_ok=True)

@@ -1,8 +1,7 @@
 """A live receiver on a real socket, in a thread: what the pytest fixture and `flowmock serve` run.
 
-Werkzeug's WSGI server and request handler rather than a hand-written server, with a thread pool;
-`serve_forever` polls for shutdown every 10 ms instead of the default 500 ms, so stopping a server takes
-milliseconds, not half a second.
+Werkzeug's WSGI server and request handler rather than a hand-written server, served by threads that take turns
+(see `LeaderFollowerWSGIServer`); stopping one takes milliseconds, not the half second of Werkzeug's polling loop.
 """
 
 from __future__ import annotations
@@ -61,7 +60,7 @@ class SilentHandler(QuietHandler):
     log_requests = False
 
 
-class PooledWSGIServer(BaseWSGIServer):
+class LeaderFollowerWSGIServer(BaseWSGIServer):
     """Werkzeug's WSGI server and request handler, served by one thread at a time unless a call blocks.
 
     Under the GIL, handler threads that run at the same time mostly fight over it: on the same Werkzeug handler a
@@ -87,6 +86,7 @@ class PooledWSGIServer(BaseWSGIServer):
         self._followers = 0
         self._leader: threading.Thread | None = None
         self._busy_since: float | None = None  # when the leader took the connection it is serving
+        self._in_flight = 0  # connections being served, by the leader or by threads it handed its role on from
         self._watchdog_asleep = False
         self._stopping = False
         self._serving = False
@@ -144,9 +144,10 @@ class PooledWSGIServer(BaseWSGIServer):
         finally:
             with self._lock:
                 self._threads.discard(me)
-                if self._leader is me:
+                if self._leader is me:  # stopped, or an error escaped: someone else must accept from now on
                     self._leader = None
-                    self._turn.notify_all()
+                    if not self._stopping:
+                        self._promote()
 
     def _step_down(self) -> None:
         """The leader is about to wait inside a call: let another thread lead now (see `yielding`)."""
@@ -179,6 +180,7 @@ class PooledWSGIServer(BaseWSGIServer):
                     connection.close()
                     return False
                 self._busy_since = time.monotonic()
+                self._in_flight += 1
                 if self._watchdog_asleep:
                     self._watch.notify()
             try:
@@ -188,6 +190,7 @@ class PooledWSGIServer(BaseWSGIServer):
             finally:
                 self.shutdown_request(connection)
             with self._lock:
+                self._in_flight -= 1
                 if self._leader is not me:
                     return True  # demoted while serving: wait for another turn
                 self._busy_since = None
@@ -212,6 +215,13 @@ class PooledWSGIServer(BaseWSGIServer):
             while self._serving:
                 self._watch.wait(0.05)
 
+    def wait_idle(self, timeout: float) -> bool:
+        """After `shutdown()`, wait up to `timeout` seconds for the calls being served to finish."""
+        deadline = time.monotonic() + timeout
+        while self._in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return not self._in_flight
+
     def _wake_leader(self) -> None:
         """Where shutting a listening socket down does not wake accept(), a connection to ourselves does."""
         host, port = self.socket.getsockname()[:2]
@@ -233,7 +243,7 @@ class LiveServer:
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             listener.bind((host, port))
             listener.listen(128)
-            self._server: BaseWSGIServer = PooledWSGIServer(host, port, app, handler, fd=listener.fileno())
+            self._server = LeaderFollowerWSGIServer(host, port, app, handler, fd=listener.fileno())
         finally:
             listener.close()
         self.host = host
@@ -258,8 +268,12 @@ class LiveServer:
     def serve_forever(self) -> None:
         self._server.serve_forever(poll_interval=0.05)
 
-    def stop(self) -> None:
+    def stop(self, *, drain: float = 0.0) -> None:
+        """Stop accepting; with `drain`, give the calls in flight that many seconds to finish (and be recorded)
+        before the listening socket closes."""
         self._server.shutdown()
+        if drain:
+            self._server.wait_idle(drain)
         self._server.server_close()
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -1,7 +1,7 @@
 """A way for code deep in a call to say "this thread is about to wait", so the server serves others meanwhile.
 
-flowmock's server serves connections with one thread at a time (see `server.PooledWSGIServer`): under the GIL that
-is the cheapest way to serve many short calls. A call that waits (for its record's commit, an injected latency, a
+flowmock's server serves connections with one thread at a time (see `server.LeaderFollowerWSGIServer`): under
+the GIL that is the cheapest way to serve many short calls. A call that is about to wait (an injected latency, a
 long poll) calls `about_to_wait()` first; on a server thread that hands the serving role to another thread at once
 instead of after the server's watchdog notices. Elsewhere (Flask's test client, gunicorn) it does nothing.
 """

@@ -3,6 +3,7 @@ a call that waits, a client that stalls, a long poll; and that stopping is promp
 
 from __future__ import annotations
 
+import signal
 import socket
 import threading
 import time
@@ -12,9 +13,10 @@ import pytest
 import requests
 
 from flowmock_receiver import LiveServer, create_app
+from flowmock_receiver.sqlite_store import SQLiteStore
 from flowmock_receiver.store import MemoryStore
 from flowmock_receiver.testing import Flowmock
-from tests.conftest import monitor_payload
+from tests.conftest import monitor_payload, start_serve
 
 PAYLOAD = monitor_payload()
 
@@ -113,3 +115,23 @@ def test_stopping_is_prompt_and_frees_the_port_even_with_a_call_in_flight():
     with pytest.raises(requests.ConnectionError):
         requests.post(flow.url, json=PAYLOAD, timeout=5)
     in_flight.join(timeout=10)
+
+
+def test_sigterm_lets_a_call_in_flight_finish_and_be_recorded_before_the_store_closes(tmp_path):
+    db, ready = tmp_path / "flowmock.db", tmp_path / "ready"
+    proc = start_serve(ready, "--port", "0", "--db", str(db), "--quiet")
+    try:
+        flow = Flowmock(ready.read_text().strip()).default_flows["monitor-results"]
+        flow.set_faults(latency_ms=1000)
+        with ThreadPoolExecutor(1) as pool:
+            in_flight = pool.submit(requests.post, flow.url, json=PAYLOAD, timeout=30)
+            time.sleep(0.3)
+            proc.send_signal(signal.SIGTERM)
+            response = in_flight.result()
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+    assert response.status_code == 202
+    store = SQLiteStore(db)
+    assert [c.run_id for c in store.calls(flow.id)] == [response.headers["x-ms-workflow-run-id"]]
+    store.close()
