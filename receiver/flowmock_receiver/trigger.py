@@ -59,6 +59,7 @@ MAX_URL_LENGTH = 16_384
 _SAS_PARAMS = ("sp", "sv", "sig", "se")
 
 
+@functools.lru_cache(maxsize=64)
 def status_line(status: int) -> str:
     """`202 Accepted`, as the service writes it (Werkzeug would send `202 ACCEPTED`)."""
     try:
