@@ -273,6 +273,7 @@ class Call:
             client_tracking_id=client_tracking_id,
             outputs=outputs,
             duration_ms=round((ended - self.started) * 1000, 3),
+            body_derived=outputs is not None,
         )
         self.receiver.record(call)
 

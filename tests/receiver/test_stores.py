@@ -173,3 +173,29 @@ def test_a_database_written_by_flowmock_0_1_opens_with_its_calls_and_takes_new_o
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'calls_run'").fetchall() == []
     conn.close()
+
+
+@pytest.mark.parametrize(
+    ("raw", "content_type", "expected"),
+    [
+        pytest.param(b'{"collection": {"marker-7f3a": [1, 2.5, null]}}', "application/json", None, id="json"),
+        pytest.param("marker-7f3a ünïcode".encode(), "text/plain; charset=utf-8", "marker-7f3a ünïcode", id="text"),
+        pytest.param(
+            b"\x00marker-7f3a\xff",
+            "application/octet-stream",
+            {"$content-type": "application/octet-stream", "$content": "AG1hcmtlci03ZjNh/w=="},
+            id="binary",
+        ),
+    ],
+)
+def test_a_run_body_is_stored_once_and_reads_back_as_the_trigger_made_it(store, api, raw, content_type, expected):
+    flow = api.create()
+    assert api.call(flow["callback_url"], raw=raw, content_type=content_type).status_code == 202
+    [run] = api.runs(flow["id"])
+    assert run["outputs"]["body"] == (json.loads(raw) if expected is None else expected)
+    assert list(run["outputs"])[:2] == ["headers", "body"]
+    if isinstance(store, SQLiteStore):
+        with sqlite3.connect(store.path) as conn:
+            [(doc,)] = conn.execute("SELECT doc FROM calls").fetchall()
+        conn.close()
+        assert "marker-7f3a" not in doc and "AG1hcmtlci03ZjNh" not in doc  # only the raw bytes hold the body
