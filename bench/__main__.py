@@ -3,7 +3,7 @@
 Each server runs in its own process on 127.0.0.1; the load comes from another process (wrk when installed,
 otherwise a Python load generator). Rounds are interleaved and medians reported, and every throughput is also given
 as a ratio to the bare-Flask endpoint of the same round, because these 2-core machines are noisy. Prints a table and
-writes bench-results.json. Environment: BENCH_SECONDS (per measurement, default 4), BENCH_ROUNDS (default 2),
+writes bench-results.json. Environment: BENCH_SECONDS (per measurement, default 3), BENCH_ROUNDS (default 3),
 BENCH_MEMORY_CALLS (default 100000; 0 skips the memory run), BENCH_SENDER_CALLS (calls per sender in the
 nothing-lost runs, default 250; 0 skips them).
 """
@@ -26,8 +26,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = (ROOT / "fixtures" / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_bytes()
 BODY = json.dumps(json.loads(PAYLOAD), separators=(",", ":"))
-SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
-ROUNDS = int(os.environ.get("BENCH_ROUNDS", "2"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 MEMORY_CALLS = int(os.environ.get("BENCH_MEMORY_CALLS", "100000"))
 SENDER_CALLS = int(os.environ.get("BENCH_SENDER_CALLS", "250"))
 CONNECTIONS = (1, 8, 32)
@@ -121,19 +121,27 @@ def load(url: str, connections: int, seconds: float) -> dict[str, float]:
 
 
 def throughput() -> dict[str, Any]:
+    """Every server kind runs at once; each round measures them one after the other at each connection count, in
+    an order that rotates between rounds, so a burst of noise on the machine lands on different kinds each time."""
     rows: dict[str, dict[int, list[dict[str, float]]]] = {k: {c: [] for c in CONNECTIONS} for k in KINDS}
-    for _round in range(ROUNDS):
-        for kind in KINDS:
-            with tempfile.TemporaryDirectory() as tmp:
-                proc, url = start(kind, str(Path(tmp) / "bench.db"))
-                try:
+    for round_ in range(ROUNDS):
+        with tempfile.TemporaryDirectory() as tmp:
+            servers: dict[str, tuple[subprocess.Popen[str], str]] = {}
+            try:
+                for kind in KINDS:
+                    servers[kind] = start(kind, str(Path(tmp) / f"{kind}.db"))
+                for _proc, url in servers.values():
                     load(url, 8, 1.0)  # warm-up
-                    for connections in CONNECTIONS:
+                order = KINDS[round_ % len(KINDS) :] + KINDS[: round_ % len(KINDS)]
+                for connections in CONNECTIONS:
+                    for kind in order:
+                        proc, url = servers[kind]
                         before = cpu_seconds(proc.pid)
                         result = load(url, connections, SECONDS)
                         result["cpu_us"] = (cpu_seconds(proc.pid) - before) / max(1, result["requests"]) * 1e6
                         rows[kind][connections].append(result)
-                finally:
+            finally:
+                for proc, _url in servers.values():
                     proc.terminate()
                     proc.wait(timeout=20)
     summary: dict[str, Any] = {}
@@ -142,9 +150,12 @@ def throughput() -> dict[str, Any]:
         for connections in CONNECTIONS:
             runs = rows[kind][connections]
             ratios = [r["rps"] / b["rps"] for r, b in zip(runs, rows["bare"][connections], strict=True)]
+            to_httpserver = [r["rps"] / h["rps"] for r, h in zip(runs, rows["httpserver"][connections], strict=True)]
             summary[kind][connections] = {
                 "rps": statistics.median(r["rps"] for r in runs),
                 "ratio_to_bare": statistics.median(ratios),
+                "ratio_range": [min(ratios), max(ratios)],
+                "ratio_to_httpserver": statistics.median(to_httpserver),
                 "p50_ms": statistics.median(r["p50"] for r in runs),
                 "p99_ms": statistics.median(r["p99"] for r in runs),
                 "cpu_us_per_request": statistics.median(r["cpu_us"] for r in runs),
@@ -296,14 +307,21 @@ def main() -> None:
         print(f"{LABELS[kind]:62} " + " ".join(f"{cell:>30}" for cell in cells))
     t = results["throughput"]
     results["targets"] = {
-        "receiver_sqlite_vs_bare_c8": t["receiver-sqlite"][8]["ratio_to_bare"],
-        "fixture_server_vs_pytest_httpserver_c8": t["receiver-memory"][8]["rps"] / t["httpserver"][8]["rps"],
+        "receiver_sqlite_vs_bare": {c: t["receiver-sqlite"][c]["ratio_to_bare"] for c in CONNECTIONS},
+        "fixture_server_vs_pytest_httpserver": {c: t["receiver-memory"][c]["ratio_to_httpserver"] for c in CONNECTIONS},
     }
-    print(
-        f"\nTargets: receiver (SQLite) / bare Flask at c=8: {results['targets']['receiver_sqlite_vs_bare_c8']:.2f} "
-        f"(goal >= 0.8); fixture server / pytest-httpserver at c=8: "
-        f"{results['targets']['fixture_server_vs_pytest_httpserver_c8']:.2f} (goal >= 1.0)"
-    )
+    for name, label, goal in (
+        ("receiver_sqlite_vs_bare", "receiver (SQLite) / bare Flask", 0.8),
+        ("fixture_server_vs_pytest_httpserver", "fixture server / pytest-httpserver", 1.0),
+    ):
+        cells = ", ".join(f"{results['targets'][name][c]:.2f} at c={c}" for c in CONNECTIONS)
+        print(f"Target {label}: {cells} (goal >= {goal})")
+    print("Ratio ranges over the rounds (min-max):")
+    for kind in KINDS[1:]:
+        cells = ", ".join(
+            f"c={c} {t[kind][c]['ratio_range'][0]:.2f}-{t[kind][c]['ratio_range'][1]:.2f}" for c in CONNECTIONS
+        )
+        print(f"  {LABELS[kind]}: {cells}")
     if MEMORY_CALLS:
         results["memory"] = memory(MEMORY_CALLS)
         m = results["memory"]

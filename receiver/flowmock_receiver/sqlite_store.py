@@ -136,20 +136,22 @@ class SQLiteStore:
         """Fold the WAL back into the database ten times a second, on a connection of its own.
 
         A long WAL makes every commit slower (SQLite searches its index of WAL frames for each page it reads) and
-        a checkpoint that runs alongside the writer never catches up with it, so the WAL would only grow. So the
-        bulk is copied while the writer carries on, and the few frames written meanwhile under the write lock,
-        after which the next commit starts the WAL from the beginning again.
+        a checkpoint that runs alongside a writer that never pauses never catches up with it, so the WAL would only
+        grow. So the bulk is copied while writers carry on (PASSIVE), and the few frames written meanwhile with
+        writers held off (RESTART: this process's under the write lock, other processes' by SQLite's lock), after
+        which the next commit starts the WAL from the beginning again.
         """
         conn = self._connect()
+        conn.execute("PRAGMA busy_timeout=1000")  # busy for longer: the next round tries again
         try:
             while not self._stop.wait(0.1):
-                with contextlib.suppress(sqlite3.Error):  # busy: the next round catches up
+                with contextlib.suppress(sqlite3.Error):
                     _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if frames > 0:
                         self._checkpoint_waiting = True  # requests stop taking the lock themselves meanwhile
                         try:
                             with self._write_lock:
-                                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                                conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
                         finally:
                             self._checkpoint_waiting = False
         finally:
