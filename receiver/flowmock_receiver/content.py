@@ -29,6 +29,10 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"Unexpected character encountered while parsing value: {name[0]}.")
 
 
+# Built once: json.loads with an option builds a decoder on every call, a third of the parse of a small body.
+_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+
+
 def _too_deep(value: Any) -> bool:
     stack: list[tuple[Any, int]] = [(value, 1)]
     while stack:
@@ -68,7 +72,7 @@ def parse_json(raw: bytes) -> Any:
         except RecursionError:
             raise ContentError(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.") from None
     try:
-        value = json.loads(text, parse_constant=_reject_constant)
+        value = _decoder.decode(text)
     except json.JSONDecodeError as exc:
         raise ContentError(_json_reason(text, exc)) from None
     except ValueError as exc:

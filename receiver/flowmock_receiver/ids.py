@@ -7,7 +7,6 @@ import random
 import secrets
 import time
 import uuid
-from datetime import UTC, datetime
 
 # Run ids are 20 digits that count down over time (0858...), 9 more digits, "CU" and the scale unit.
 _COUNTDOWN_BASE = 8_600_000_000_000_000_000
@@ -49,13 +48,15 @@ def new_workflow_version() -> str:
 
 def new_tracking_id() -> str:
     """A version-4 GUID, as `x-ms-tracking-id` carries."""
-    return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
+    h = f"{_ids.getrandbits(128):032x}"  # formatted here: uuid.UUID() costs twice as much, on every call
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
 def timestamp(moment: float | None = None) -> str:
     """ISO 8601 UTC with seven fractional digits and `Z`, as Azure writes run times."""
-    dt = datetime.fromtimestamp(time.time() if moment is None else moment, tz=UTC)
-    return dt.strftime("%Y-%m-%dT%H:%M:%S.%f") + "0Z"
+    moment = time.time() if moment is None else moment
+    seconds = int(moment)
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int((moment - seconds) * 1e6):06d}0Z"
 
 
 def new_key() -> str:
