@@ -42,6 +42,9 @@ class QuietHandler(WSGIRequestHandler):
     """
 
     log_requests = True
+    # A client that goes quiet mid-request holds a serving thread; after this many seconds without a byte its
+    # connection is closed, so clients that stall (64 of them would occupy every thread) cannot stop the server.
+    timeout = 60
 
     def send_response(self, code: int, message: str | None = None) -> None:
         self.log_request(code)

@@ -13,6 +13,7 @@ import pytest
 import requests
 
 from flowmock_receiver import LiveServer, create_app
+from flowmock_receiver.server import SilentHandler
 from flowmock_receiver.sqlite_store import SQLiteStore
 from flowmock_receiver.store import MemoryStore
 from flowmock_receiver.testing import Flowmock
@@ -135,3 +136,20 @@ def test_sigterm_lets_a_call_in_flight_finish_and_be_recorded_before_the_store_c
     store = SQLiteStore(db)
     assert [c.run_id for c in store.calls(flow.id)] == [response.headers["x-ms-workflow-run-id"]]
     store.close()
+
+
+def test_clients_that_stall_are_cut_off_so_more_of_them_than_threads_cannot_stop_the_server(monkeypatch):
+    monkeypatch.setattr(SilentHandler, "timeout", 0.5)
+    with LiveServer(create_app({"TESTING": True}, store=MemoryStore())) as live:
+        flow = Flowmock(live.url).default_flows["monitor-results"]
+        stalled = [socket.create_connection(("127.0.0.1", live.port)) for _ in range(70)]
+        try:
+            for conn in stalled:
+                conn.sendall(b"POST /x HTTP/1.1\r\nHost: x\r\n")
+            time.sleep(0.5)  # every serving thread is now waiting on a stalled client
+            status, seconds = timed_post(flow.url)
+            assert status == 202
+            assert seconds < 5
+        finally:
+            for conn in stalled:
+                conn.close()
