@@ -138,15 +138,18 @@ class Receiver:
     def wait_for_runs(self, flow_id: str, count: int, timeout: float) -> int:
         """Block until the flow has `count` runs or `timeout` passes; polls too, for other worker processes."""
         deadline = time.monotonic() + timeout
-        about_to_wait()
         with self._changed:
             self._waiters += 1
         try:
+            waited = False
             while True:
                 have = self.store.count(flow_id, runs_only=True)
                 remaining = deadline - time.monotonic()
                 if have >= count or remaining <= 0:
                     return have
+                if not waited:
+                    about_to_wait()  # this call will wait: let the server serve others meanwhile
+                    waited = True
                 with self._changed:
                     self._changed.wait(min(remaining, 0.05))
         finally:
