@@ -111,10 +111,12 @@ class LeaderFollowerWSGIServer(BaseWSGIServer):
         idle_polls = 0
         with self._lock:
             while not self._stopping:
+                if self._leader is None and not self._followers:
+                    self._promote()  # nobody leads (no thread could be started before): try again
                 busy = self._busy_since
                 if busy is None:
                     idle_polls += 1
-                    if idle_polls > 100:  # idle for a while: sleep until a call starts instead of polling
+                    if idle_polls > 100 and self._leader is not None:  # idle: sleep until a call starts
                         self._watchdog_asleep = True
                         self._watch.wait()
                         self._watchdog_asleep = False
@@ -136,7 +138,11 @@ class LeaderFollowerWSGIServer(BaseWSGIServer):
             thread = threading.Thread(target=self._serve, name="flowmock-http", daemon=True)
             self._threads.add(thread)
             self._leader = thread  # reserved, so no finishing thread takes the role in between
-            thread.start()
+            try:
+                thread.start()
+            except RuntimeError:  # the system has no thread to spare: the next thread to finish a call leads
+                self._threads.discard(thread)
+                self._leader = None
 
     def _serve(self) -> None:
         me = threading.current_thread()

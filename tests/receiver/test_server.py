@@ -153,3 +153,21 @@ def test_clients_that_stall_are_cut_off_so_more_of_them_than_threads_cannot_stop
         finally:
             for conn in stalled:
                 conn.close()
+
+
+def test_when_the_system_refuses_a_thread_the_server_tries_again_and_serves(monkeypatch):
+    refusals = [2]
+    real_thread = threading.Thread
+
+    class Refused(real_thread):
+        def start(self) -> None:
+            if self.name == "flowmock-http" and refusals[0]:
+                refusals[0] -= 1
+                raise RuntimeError("can't start new thread")
+            super().start()
+
+    monkeypatch.setattr(threading, "Thread", Refused)
+    with LiveServer(create_app({"TESTING": True}, store=MemoryStore())) as live:
+        flow = Flowmock(live.url).default_flows["monitor-results"]
+        assert timed_post(flow.url)[0] == 202
+    assert refusals == [0]
