@@ -16,11 +16,12 @@ import functools
 import json
 import re
 import time
+from collections.abc import Mapping
 from http import HTTPStatus
+from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from werkzeug.datastructures import ImmutableMultiDict
 from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
@@ -72,7 +73,7 @@ class Query(NamedTuple):
     """A parsed query string: the pairs as sent, and what the checks and the run's outputs read from it."""
 
     pairs: tuple[tuple[str, str], ...]
-    args: ImmutableMultiDict[str, str]
+    first: Mapping[str, str]  # the first value of each name, as `request.args.get` gives it (read-only: shared)
     outputs: tuple[tuple[str, str], ...]  # `queries` in the run's outputs: first values, SAS parameters left out
 
 
@@ -83,8 +84,10 @@ def parse_query(query_string: str) -> Query:
     pairs = tuple(
         parse_qsl(query_string.encode("latin-1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
     )
-    args = ImmutableMultiDict(pairs)
-    return Query(pairs, args, tuple((k, v) for k, v in args.items() if k not in _SAS_PARAMS))
+    first: dict[str, str] = {}
+    for key, value in pairs:
+        first.setdefault(key, value)
+    return Query(pairs, MappingProxyType(first), tuple((k, v) for k, v in first.items() if k not in _SAS_PARAMS))
 
 
 def _jwt_claims(token: str) -> dict[str, Any] | None:
@@ -136,7 +139,7 @@ class Call:
         self.header_pairs: list[tuple[str, str]] = list(request.headers.items())
         self.header = {key.lower(): value for key, value in self.header_pairs}.get
         self.query = parse_query(request.environ.get("QUERY_STRING", ""))
-        self.args = self.query.args
+        self.args = self.query.first
         self.contract_checked = False
 
     # Checks, in order ----------------------------------------------------------------------------------------
