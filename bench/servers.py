@@ -1,7 +1,9 @@
 """Servers for `make bench`, each in its own process: `python -m bench.servers KIND PORT [DB]`.
 
-Every kind serves on Werkzeug's threaded server (the same stack), except pytest-httpserver, which is measured as
-it ships (single-threaded). Prints `READY <url>` once it answers.
+The bare Flask endpoint and both receivers serve on flowmock's own server (Werkzeug's WSGI server and handler, one
+thread serving at a time: the same stack); pytest-httpserver is measured as it ships (Werkzeug's single-threaded
+server), and the bare endpoint once more on Werkzeug's stock thread-per-request server for comparison. Prints
+`READY <url>` once it answers.
 """
 
 from __future__ import annotations

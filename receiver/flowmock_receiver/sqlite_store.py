@@ -82,8 +82,9 @@ class SQLiteStore:
         self._synchronous = (synchronous or os.environ.get("FLOWMOCK_SQLITE_SYNCHRONOUS") or "NORMAL").upper()
         if self._synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError(f"unknown SQLite synchronous mode {self._synchronous!r}")
-        # Servers here start a thread per connection, so connections are pooled, not per thread: one writer
-        # (used under the write lock) and a few readers, opened once and reused.
+        # Serving threads come and go (Werkzeug's stock server starts one per connection, gunicorn's gthread worker
+        # has its own), so connections are pooled, not per thread: one writer (used under the write lock) and a few
+        # readers, opened once and reused.
         self._write_lock = threading.Lock()
         self._writer = self._connect()
         self._writer.executescript(_SCHEMA)
