@@ -381,28 +381,20 @@ def runs() -> None:
 @click.option("--limit", type=int, default=50, show_default=True)
 @json_option
 def runs_list(url: str, flow_id: str | None, every_call: bool, limit: int, as_json: bool) -> None:
-    client = _client(url)
-    if every_call:
-        path = f"/flows/{flow_id}/triggers" if flow_id else "/triggers"
-        data = _call(client.get, path, params={"limit": limit})
-        if as_json:
-            click.echo(json.dumps(data, indent=2))
-            return
-        for entry in data["triggers"]:
-            verdict = "conforms" if entry["contract"]["valid"] else "NONCONFORMING"
+    kind = "triggers" if every_call else "runs"
+    data = _call(_client(url).get, f"/flows/{flow_id}/{kind}" if flow_id else f"/{kind}", params={"limit": limit})
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for entry in data[kind]:
+        verdict = "conforms" if entry["contract"]["valid"] else "NONCONFORMING"
+        if every_call:
             click.echo(
                 f"{entry['time']}  {entry['id']}  {entry['http_status']}  {entry['status']:<9}  "
                 f"{entry['code'] or '-':<36}  {verdict}"
             )
-        return
-    path = f"/flows/{flow_id}/runs" if flow_id else "/runs"
-    data = _call(client.get, path, params={"limit": limit})
-    if as_json:
-        click.echo(json.dumps(data, indent=2))
-        return
-    for run in data["runs"]:
-        verdict = "conforms" if run["contract"]["valid"] else "NONCONFORMING"
-        click.echo(f"{run['start_time']}  {run['run_id']}  {run['status']}  {run['flow_id']}  {verdict}")
+        else:
+            click.echo(f"{entry['start_time']}  {entry['run_id']}  {entry['status']}  {entry['flow_id']}  {verdict}")
 
 
 @runs.command("show")

@@ -95,7 +95,8 @@ class LeaderFollowerWSGIServer(BaseWSGIServer):
         self._serving = False
 
     def serve_forever(self, poll_interval: float = 0.5) -> None:
-        """Serve until `shutdown()`. This thread is the watchdog; the leader and its followers do the serving."""
+        """Serve until `shutdown()`. This thread is the watchdog; the leader and its followers do the serving.
+        (`poll_interval` is socketserver's signature; nothing here polls for shutdown.)"""
         with self._lock:
             self._stopping = False
             self._serving = True
@@ -267,7 +268,6 @@ class LiveServer:
     def start(self) -> LiveServer:
         self._thread = threading.Thread(
             target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.01},
             name="flowmock-server",
             daemon=True,
         )
@@ -275,7 +275,7 @@ class LiveServer:
         return self
 
     def serve_forever(self) -> None:
-        self._server.serve_forever(poll_interval=0.05)
+        self._server.serve_forever()
 
     def stop(self, *, drain: float = 0.0) -> None:
         """Stop accepting; with `drain`, give the calls in flight that many seconds to finish (and be recorded)

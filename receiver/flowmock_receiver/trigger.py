@@ -139,12 +139,11 @@ class Call:
         self.header_pairs: list[tuple[str, str]] = list(request.headers.items())
         self.header = {key.lower(): value for key, value in self.header_pairs}.get
         self.query = parse_query(request.environ.get("QUERY_STRING", ""))
-        self.args = self.query.first
         self.contract_checked = False
 
     # Checks, in order ----------------------------------------------------------------------------------------
     def authorize(self) -> None:
-        flow, args = self.flow, self.args
+        flow, args = self.flow, self.query.first
         auth_header = self.header("authorization", "")
         bearer = auth_header[7:].strip() if auth_header[:7].lower() == "bearer " else None
         if flow.auth == "sas":
@@ -170,7 +169,7 @@ class Call:
             raise TriggerError("claims_mismatch")
 
     def check_api_version(self) -> None:
-        version = self.args.get("api-version")
+        version = self.query.first.get("api-version")
         if version is None:
             raise TriggerError("api_version_missing")
         if self.host == "powerplatform":
@@ -334,22 +333,18 @@ class Call:
                 body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
                 content_type = content_type or JSON_CONTENT_TYPE
             headers = {**declared, **headers}
-        recorded_headers = dict(headers)
         if content_type:
-            recorded_headers["Content-Type"] = content_type
+            headers["Content-Type"] = content_type
         self.record(
             status=status,
-            headers=recorded_headers,
+            headers=headers,
             body=body,
             error=None,
             run_id=run_id,
             client_tracking_id=client_tracking_id,
             outputs=self.outputs(),
         )
-        pairs = list(headers.items())
-        if content_type:
-            pairs.append(("Content-Type", content_type))
-        return RawResponse(status, pairs, body)
+        return RawResponse(status, list(headers.items()), body)
 
 
 def handle(receiver: Receiver, request: Request, flow_id: str, trigger: str, relative: str = "") -> RawResponse:
