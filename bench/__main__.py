@@ -198,7 +198,7 @@ def fixture_timings() -> dict[str, float]:
     import requests
 
     from flowmock_receiver import LiveServer, create_app
-    from flowmock_receiver.store import MemoryStore
+    from flowmock_receiver.core.store import MemoryStore
     from flowmock_receiver.testing import Flowmock
 
     starts, stops = [], []

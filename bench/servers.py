@@ -43,8 +43,8 @@ def main() -> None:
     from werkzeug.serving import make_server
 
     from flowmock_receiver import LiveServer, create_app
-    from flowmock_receiver.sqlite_store import SQLiteStore
-    from flowmock_receiver.store import MemoryStore
+    from flowmock_receiver.core.sqlite_store import SQLiteStore
+    from flowmock_receiver.core.store import MemoryStore
 
     if kind == "bare":  # on the receiver's own server stack, so the ratio measures the receiver's work
         live = LiveServer(bare_flask(), "127.0.0.1", port)

@@ -18,7 +18,7 @@ from typing import Any
 
 import requests
 
-from flowmock_receiver.sqlite_store import SQLiteStore
+from flowmock_receiver.core.sqlite_store import SQLiteStore
 from tests.conftest import monitor_payload, start_serve
 
 PAYLOAD = monitor_payload()

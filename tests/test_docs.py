@@ -8,10 +8,10 @@ import click
 import pytest
 
 from flowmock_receiver import create_app
-from flowmock_receiver.app import DEFAULTS
-from flowmock_receiver.config_file import SERVER_KEYS
-from flowmock_receiver.flows import DEFINITION_FIELDS
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.flows import DEFINITION_FIELDS
+from flowmock_receiver.core.store import MemoryStore
+from flowmock_receiver.serving.config_file import SERVER_KEYS
+from flowmock_receiver.web import DEFAULTS
 from flowmock_schemas import schema_names
 from flowmock_schemas.cli import main
 from tests.conftest import ROOT

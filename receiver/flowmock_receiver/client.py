@@ -6,16 +6,9 @@ from typing import Any
 
 import requests
 
-from .errors import FlowmockError
+from .core.errors import AdminApiError
 
-
-class AdminApiError(FlowmockError):
-    """The admin API refused a request, or could not be reached."""
-
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
+__all__ = ["AdminApiError", "AdminClient"]
 
 
 class AdminClient:

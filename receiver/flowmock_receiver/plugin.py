@@ -17,10 +17,10 @@ from flask import Flask
 
 pytest.register_assert_rewrite("flowmock_receiver.testing")
 
-from .app import create_app  # noqa: E402
-from .server import LiveServer  # noqa: E402
-from .store import MemoryStore  # noqa: E402
+from .core.store import MemoryStore  # noqa: E402
+from .serving import LiveServer  # noqa: E402
 from .testing import Flow, Flowmock  # noqa: E402
+from .web import create_app  # noqa: E402
 
 __all__ = ["Flow", "Flowmock", "FlowmockServer"]
 

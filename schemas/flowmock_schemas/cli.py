@@ -3,39 +3,24 @@
 The receiver and the sender never import each other, so each registers its commands (`serve`, `flows`, `runs`,
 `send`, ...) under the `flowmock.commands` entry-point group and this group adds whatever is installed. Every
 failure ends as one readable line on stderr and a non-zero exit: 1 for "it ran and the answer is no", 2 for usage
-and input errors. A traceback is never a user interface.
+and input errors. A traceback is never a user interface. The helpers commands share are in `clikit`.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import tomllib
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import click
 
-from .errors import PayloadError, SchemaRegistryError
+from .clikit import fail, read_json_or_fail
+from .errors import SchemaRegistryError
 from .registry import schema_names, validate
 from .sample import schema_from_sample
-
-
-class CommandFailed(click.ClickException):
-    """A one-line failure with its own exit code (1 unless said otherwise)."""
-
-    def __init__(self, message: str, exit_code: int = 1) -> None:
-        super().__init__(message)
-        self.exit_code = exit_code  # type: ignore[misc]
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"flowmock: {self.format_message()}", err=True)
-
-
-def fail(message: str, exit_code: int = 1) -> NoReturn:
-    raise CommandFailed(message, exit_code)
 
 
 class FlowmockGroup(click.Group):
@@ -100,32 +85,6 @@ def main() -> None:
     """flowmock: a local Power Automate HTTP trigger and the contract-test harness around it."""
 
 
-def read_json_file(path: str) -> Any:
-    """Parse a JSON file, or raise PayloadError with a message that names the file, line and column."""
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise PayloadError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    try:
-        return json.loads(data)
-    except json.JSONDecodeError as exc:
-        raise PayloadError(f"{path}: invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}") from None
-    except UnicodeDecodeError:
-        raise PayloadError(f"{path}: invalid JSON: not UTF-8 text") from None
-    except RecursionError:
-        raise PayloadError(f"{path}: invalid JSON: nested too deeply") from None
-
-
-def read_toml_file(path: str | Path) -> dict[str, Any]:
-    """Parse a TOML file, or raise PayloadError naming the file and what is wrong with it."""
-    try:
-        return tomllib.loads(Path(path).read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PayloadError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise PayloadError(f"{path}: invalid TOML: {exc}") from None
-
-
 @main.command("validate")
 @click.argument("schema")
 @click.argument("files", nargs=-1, required=True)
@@ -151,13 +110,6 @@ def validate_command(schema: str, files: tuple[str, ...]) -> None:
             click.echo(f"{path}: {error}")
     if failed:
         sys.exit(1)
-
-
-def read_json_or_fail(path: str) -> Any:
-    try:
-        return read_json_file(path)
-    except PayloadError as exc:
-        fail(str(exc), 2)
 
 
 @main.group("schema")

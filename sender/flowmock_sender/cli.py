@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from flowmock_schemas.cli import fail, read_json_or_fail
+from flowmock_schemas.clikit import fail, read_json_or_fail
 
 from .client import Sender
 from .errors import InputError, InvalidPayload, RejectedError, SenderError

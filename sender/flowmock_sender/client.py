@@ -17,8 +17,9 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from flowmock_schemas import validate
+from flowmock_schemas.clikit import redact
 
-from .errors import InvalidPayload, RejectedError, RetriesExhausted, TransportError, redact
+from .errors import InvalidPayload, RejectedError, RetriesExhausted, TransportError
 
 log = logging.getLogger("flowmock.sender")
 RETRY_STATUSES = (429, 500, 502, 503, 504)

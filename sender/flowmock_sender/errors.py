@@ -12,17 +12,11 @@ Messages never contain a callback URL's `sig`: a log line must not be a working 
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from typing import Any
 
 from flowmock_schemas import SchemaError
-
-_SIG = re.compile(r"(?i)([?&]sig=)[^&\s#]*")
-
-
-def redact(text: str) -> str:
-    return _SIG.sub(r"\1REDACTED", text)
+from flowmock_schemas.clikit import redact
 
 
 class SenderError(Exception):

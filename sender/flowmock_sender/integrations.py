@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from flowmock_schemas import PayloadError
-from flowmock_schemas.cli import read_toml_file
+from flowmock_schemas.clikit import read_toml_file
 
 from .errors import InputError
 from .payloads import SCHEMAS

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from flowmock_receiver import create_app
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.testing import Flowmock
 from flowmock_schemas import schema_names, validate, validator_for
 from flowmock_schemas.strategies import from_schema, invalid_payloads, raw_bodies

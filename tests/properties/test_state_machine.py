@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initialize, invariant, rule
 
 from flowmock_receiver import create_app
-from flowmock_receiver.sqlite_store import SQLiteStore
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.sqlite_store import SQLiteStore
+from flowmock_receiver.core.store import MemoryStore
 
 SCHEMA = {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}
 

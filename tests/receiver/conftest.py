@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from flowmock_receiver import create_app
-from flowmock_receiver.sqlite_store import SQLiteStore
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.sqlite_store import SQLiteStore
+from flowmock_receiver.core.store import MemoryStore
 
 
 @pytest.fixture(params=["memory", "sqlite"])

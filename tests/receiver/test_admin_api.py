@@ -8,8 +8,8 @@ import time
 import pytest
 
 from flowmock_receiver import create_app
-from flowmock_receiver.app import default_flow_id
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.store import MemoryStore
+from flowmock_receiver.service import default_flow_id
 
 
 def test_health_reports_ok_and_the_store_kind(client, store):

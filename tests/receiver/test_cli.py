@@ -16,7 +16,7 @@ import requests
 from click.testing import CliRunner
 
 from flowmock_receiver import LiveServer, create_app
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.store import MemoryStore
 from flowmock_schemas import validate
 from flowmock_schemas.cli import main
 from tests.conftest import FLOWMOCK, ROOT, start_serve

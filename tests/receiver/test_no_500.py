@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from flowmock_receiver import LiveServer, create_app
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.store import MemoryStore
 
 METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE", "PROPFIND", "FOO", "post"]
 CONTENT_TYPES = [

@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from flowmock_receiver import LiveServer, create_app
-from flowmock_receiver.server import SilentHandler
-from flowmock_receiver.sqlite_store import SQLiteStore
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.sqlite_store import SQLiteStore
+from flowmock_receiver.core.store import MemoryStore
+from flowmock_receiver.serving.server import SilentHandler
 from flowmock_receiver.testing import Flowmock
 from tests.conftest import monitor_payload, start_serve
 

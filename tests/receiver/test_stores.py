@@ -13,9 +13,9 @@ import time
 import pytest
 
 from flowmock_receiver import create_app
-from flowmock_receiver.flows import new_flow
-from flowmock_receiver.records import CallRecord
-from flowmock_receiver.sqlite_store import SQLiteStore
+from flowmock_receiver.core.flows import new_flow
+from flowmock_receiver.core.records import CallRecord
+from flowmock_receiver.core.sqlite_store import SQLiteStore
 from tests.conftest import ROOT
 
 
@@ -134,7 +134,7 @@ def test_sqlite_synchronous_mode_is_configurable(tmp_path, mode):
 
 _WRITER = """
 import sys, time
-from flowmock_receiver.sqlite_store import SQLiteStore
+from flowmock_receiver.core.sqlite_store import SQLiteStore
 from tests.receiver.test_stores import _call
 store, k, n, began = SQLiteStore(sys.argv[1], shared=True), int(sys.argv[2]), 0, time.monotonic()
 while time.monotonic() - began < float(sys.argv[3]):

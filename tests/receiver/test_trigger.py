@@ -440,7 +440,7 @@ def test_user_auth_flow_accepts_only_allowed_object_ids(api):
 
 
 def _signed_with_expiry(api, flow, se: str) -> str:
-    from flowmock_receiver.signing import sign, trigger_permission
+    from flowmock_receiver.core.signing import sign, trigger_permission
 
     stored = api.client.application.extensions["flowmock"].store.get_flow(flow["id"])
     sig = sign(stored.primary_key, trigger_permission("manual"), "1.0", se)

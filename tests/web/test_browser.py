@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from flowmock_receiver import LiveServer, create_app
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.store import MemoryStore
 from tests.conftest import ROOT, monitor_payload
 
 CHROMIUM = os.environ.get("FLOWMOCK_CHROMIUM", "/usr/bin/chromium")

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from flowmock_receiver import create_app
-from flowmock_receiver.store import MemoryStore
+from flowmock_receiver.core.store import MemoryStore
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 

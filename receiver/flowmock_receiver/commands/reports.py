@@ -14,7 +14,7 @@ from http import HTTPStatus
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from .server import redact
+from flowmock_schemas.clikit import redact
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

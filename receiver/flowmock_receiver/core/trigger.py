@@ -16,27 +16,23 @@ import functools
 import json
 import re
 import time
-from collections.abc import Mapping
-from http import HTTPStatus
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
-
-from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-from werkzeug.wrappers import Request
 
 from flowmock_schemas import mismatch_details, validator_for
 
 from . import ids
 from .content import ContentError, trigger_body
-from .errors import JSON_CONTENT_TYPE, TriggerError, error_body
+from .errors import JSON_CONTENT_TYPE, BodyIncomplete, BodyTooLarge, TriggerError, error_body
+from .faults import FaultState
 from .flows import FLOW_AUDIENCE, Flow, response_headers_kept
 from .headers import run_headers, workflow_headers
 from .records import CallRecord
 from .signing import verify
-
-if TYPE_CHECKING:
-    from .app import Receiver
+from .store import Store
 
 TRIGGER_PATH = re.compile(
     r"^/(?:powerautomate/automations/direct/)?workflows/([^/]+)/triggers/([^/]+)/paths/invoke(?:/(.*))?$"
@@ -58,15 +54,6 @@ LEGACY_API_VERSIONS = (
 )
 MAX_URL_LENGTH = 16_384
 _SAS_PARAMS = ("sp", "sv", "sig", "se")
-
-
-@functools.lru_cache(maxsize=64)
-def status_line(status: int) -> str:
-    """`202 Accepted`, as the service writes it (Werkzeug would send `202 ACCEPTED`)."""
-    try:
-        return f"{status} {HTTPStatus(status).phrase}"
-    except ValueError:
-        return str(status)
 
 
 class Query(NamedTuple):
@@ -103,31 +90,69 @@ def _jwt_claims(token: str) -> dict[str, Any] | None:
     return claims if isinstance(claims, dict) else None
 
 
-class RawResponse:
-    """A finished answer as WSGI wants it. The trigger builds its ~20 headers once as a list instead of going
-    through Werkzeug's Headers object, which was a measurable share of every call."""
+@dataclass(frozen=True, slots=True)
+class TriggerRequest:
+    """One call to a trigger URL, as the pipeline needs it and nothing about how it arrived.
 
-    __slots__ = ("body", "headers", "status")
+    The web layer makes one from a WSGI request and replay makes one from a recorded call. The body is read
+    through `read_body(limit)` only once the checks before it pass, as the real service reads it: a refused call
+    whose body is never wanted costs nothing to read. `read_body` raises `BodyTooLarge` past `limit` bytes and
+    `BodyIncomplete` when the client stops early.
+    """
 
-    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-        self.status = status
-        self.headers = [*headers, ("Content-Length", str(len(body)))]
-        self.body = body
+    method: str
+    path: str  # decoded, with its leading slash
+    query_string: str  # as sent (still percent-encoded)
+    headers: list[tuple[str, str]]
+    content_length: int | None
+    read_body: Callable[[int], bytes]
 
-    def __call__(self, environ: dict[str, Any], start_response: Any) -> list[bytes]:
-        start_response(status_line(self.status), self.headers)
-        return [b"" if environ.get("REQUEST_METHOD") == "HEAD" else self.body]
+    @classmethod
+    def from_bytes(
+        cls, method: str, path: str, query_string: str, headers: list[tuple[str, str]], body: bytes
+    ) -> TriggerRequest:
+        """A request whose body is already in hand (a replayed call, a test)."""
+
+        def read(limit: int) -> bytes:
+            if len(body) > limit:
+                raise BodyTooLarge(f"{len(body)} bytes, the limit is {limit}")
+            return body
+
+        return cls(method, path, query_string, headers, len(body), read)
+
+
+class TriggerResponse(NamedTuple):
+    """The answer to send: status, headers in order (no Content-Length: the server adds it) and the body."""
+
+    status: int
+    headers: list[tuple[str, str]]
+    body: bytes
+
+
+class TriggerOutcome(NamedTuple):
+    """What a call produced: the answer, and the history entry it left (None when it reached no flow)."""
+
+    response: TriggerResponse
+    record: CallRecord | None
+
+
+def match_trigger_path(path: str) -> tuple[str, str, str] | None:
+    """(flow id, trigger name, relative path) when `path` is a trigger URL's path, else None."""
+    match = TRIGGER_PATH.match(path)
+    if match is None:
+        return None
+    return match.group(1), match.group(2), match.group(3) or ""
 
 
 class Call:
     """One request on its way through the pipeline, and what will be recorded of it."""
 
-    def __init__(self, receiver: Receiver, request: Request, flow: Flow, relative: str) -> None:
-        self.receiver = receiver
+    def __init__(self, trigger: Trigger, request: TriggerRequest, flow: Flow, relative: str) -> None:
+        self.trigger = trigger
         self.request = request
         self.flow = flow
         self.relative = relative
-        self.region = receiver.region
+        self.region = trigger.region
         self.started = time.time()
         self.tracking_id = ids.new_tracking_id()
         self.raw = b""
@@ -136,10 +161,11 @@ class Call:
         self.host = "powerplatform" if request.path.startswith("/powerautomate/") else "logic"
         self.params: dict[str, str] = {}
         self.body_read = False
-        self.header_pairs: list[tuple[str, str]] = list(request.headers.items())
+        self.header_pairs = request.headers
         self.header = {key.lower(): value for key, value in self.header_pairs}.get
-        self.query = parse_query(request.environ.get("QUERY_STRING", ""))
+        self.query = parse_query(request.query_string)
         self.contract_checked = False
+        self.record: CallRecord | None = None
 
     # Checks, in order ----------------------------------------------------------------------------------------
     def authorize(self) -> None:
@@ -198,15 +224,14 @@ class Call:
         length = self.request.content_length
         if length is not None and length > limit:
             raise TriggerError("too_large", length=length, limit=limit)
-        self.request.max_content_length = limit
         self.body_read = True
         try:
-            self.raw = self.request.get_data(cache=True)
-        except RequestEntityTooLarge:
+            self.raw = self.request.read_body(limit)
+        except BodyTooLarge:
             raise TriggerError(
                 "too_large", length=length if length is not None else f"more than {limit}", limit=limit
             ) from None
-        except ClientDisconnected:
+        except BodyIncomplete:
             raise TriggerError(
                 "invalid_content", detail="The request content ended before its declared length."
             ) from None
@@ -239,7 +264,7 @@ class Call:
             outputs["relativePathParameters"] = self.params
         return outputs
 
-    def record(
+    def _record(
         self,
         *,
         status: int,
@@ -277,7 +302,8 @@ class Call:
             duration_ms=round((ended - self.started) * 1000, 3),
             body_derived=outputs is not None,
         )
-        self.receiver.record(call)
+        self.trigger.record(call)
+        self.record = call
 
     def _complete_record(self) -> None:
         """For a call refused early, still keep its body and the contract verdict: people debug with them."""
@@ -293,7 +319,7 @@ class Call:
             with contextlib.suppress(TriggerError):
                 self.check_contract()
 
-    def refuse(self, error: TriggerError) -> RawResponse:
+    def refuse(self, error: TriggerError) -> TriggerResponse:
         self._complete_record()
         headers = {
             **workflow_headers(self.flow, self.tracking_id, self.region),
@@ -301,7 +327,7 @@ class Call:
             "Content-Type": JSON_CONTENT_TYPE,
         }
         body = error_body(error.code, error.message, message_template=self.host == "powerplatform")
-        self.record(
+        self._record(
             status=error.status,
             headers=headers,
             body=body,
@@ -310,9 +336,9 @@ class Call:
             client_tracking_id=None,
             outputs=None,
         )
-        return RawResponse(error.status, list(headers.items()), body)
+        return TriggerResponse(error.status, list(headers.items()), body)
 
-    def fire(self) -> RawResponse:
+    def fire(self) -> TriggerResponse:
         flow = self.flow
         run_id = ids.new_run_id(flow.scale_unit)
         client_tracking_id = self.header("x-ms-client-tracking-id") or run_id
@@ -335,7 +361,7 @@ class Call:
             headers = {**declared, **headers}
         if content_type:
             headers["Content-Type"] = content_type
-        self.record(
+        self._record(
             status=status,
             headers=headers,
             body=body,
@@ -344,30 +370,45 @@ class Call:
             client_tracking_id=client_tracking_id,
             outputs=self.outputs(),
         )
-        return RawResponse(status, list(headers.items()), body)
+        return TriggerResponse(status, list(headers.items()), body)
 
 
-def handle(receiver: Receiver, request: Request, flow_id: str, trigger: str, relative: str = "") -> RawResponse:
-    """Answer one call to a trigger URL (any method), recording it when it reaches a known flow."""
-    environ = request.environ
-    length = len(environ.get("PATH_INFO", "")) + len(environ.get("QUERY_STRING", "")) + 1
-    if length > MAX_URL_LENGTH:
-        error = TriggerError("url_too_long", length=length, limit=MAX_URL_LENGTH)
-        return RawResponse(414, [("Content-Type", JSON_CONTENT_TYPE)], error_body(error.code, error.message))
-    flow = receiver.store.get_flow(flow_id)
-    if flow is None:
-        error = TriggerError("flow_not_found", flow_id=flow_id)
-        return RawResponse(404, [("Content-Type", JSON_CONTENT_TYPE)], error_body(error.code, error.message))
-    call = Call(receiver, request, flow, relative)
-    try:
-        if trigger != flow.trigger_name:
-            raise TriggerError("trigger_not_found", flow_id=flow_id, trigger=trigger)
-        call.authorize()
-        call.check_api_version()
-        call.check_state_and_method()
-        call.read_body()
-        call.check_contract()
-        receiver.faults.apply(flow, call.tracking_id)
-    except TriggerError as error:
-        return call.refuse(error)
-    return call.fire()
+class Trigger:
+    """The pipeline with what it needs: where flows and calls live, the fault counters, the region it reports,
+    and what to do with each record (the service stores it and wakes whoever waits for runs)."""
+
+    def __init__(self, store: Store, faults: FaultState, region: str, record: Callable[[CallRecord], None]) -> None:
+        self.store = store
+        self.faults = faults
+        self.region = region
+        self.record = record
+
+    def handle(self, request: TriggerRequest, flow_id: str, trigger: str, relative: str = "") -> TriggerOutcome:
+        """Answer one call to a trigger URL (any method), recording it when it reaches a known flow."""
+        length = len(request.path) + len(request.query_string) + 1
+        if length > MAX_URL_LENGTH:
+            error = TriggerError("url_too_long", length=length, limit=MAX_URL_LENGTH)
+            return TriggerOutcome(_bare_error(error), None)
+        flow = self.store.get_flow(flow_id)
+        if flow is None:
+            return TriggerOutcome(_bare_error(TriggerError("flow_not_found", flow_id=flow_id)), None)
+        call = Call(self, request, flow, relative)
+        try:
+            if trigger != flow.trigger_name:
+                raise TriggerError("trigger_not_found", flow_id=flow_id, trigger=trigger)
+            call.authorize()
+            call.check_api_version()
+            call.check_state_and_method()
+            call.read_body()
+            call.check_contract()
+            self.faults.apply(flow, call.tracking_id)
+        except TriggerError as error:
+            response = call.refuse(error)
+        else:
+            response = call.fire()
+        return TriggerOutcome(response, call.record)
+
+
+def _bare_error(error: TriggerError) -> TriggerResponse:
+    """A refusal before any flow is known: no workflow headers to add, nothing to record."""
+    return TriggerResponse(error.status, [("Content-Type", JSON_CONTENT_TYPE)], error_body(error.code, error.message))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import re
 import socket
 import threading
 import time
@@ -18,14 +17,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
-from .yielding import set_hook
+from flowmock_schemas.clikit import redact
 
-_SIG = re.compile(r"(?i)([?&]sig=)[^&\s]*")
-
-
-def redact(text: str) -> str:
-    """Hide SAS signatures: a log line must not be a working callback URL."""
-    return _SIG.sub(r"\1REDACTED", text)
+from ..core.yielding import set_hook
 
 
 @functools.lru_cache(maxsize=2)

@@ -9,11 +9,19 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 
-from .app import Receiver
-from .errors import JSON_CONTENT_TYPE, FlowDefinitionError, error_body
-from .flows import Flow, check_definition, new_flow
+from ..core.errors import (
+    JSON_CONTENT_TYPE,
+    CallNotFound,
+    FlowAlreadyExists,
+    FlowDefinitionError,
+    FlowNotFound,
+    error_body,
+)
+from ..core.flows import Flow
+from .access import allows, base_url
+from .access import receiver as _receiver
 
 bp = Blueprint("admin", __name__)
 
@@ -24,14 +32,9 @@ class AdminError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-def _receiver() -> Receiver:
-    receiver: Receiver = current_app.extensions["flowmock"]
-    return receiver
-
-
 @bp.before_request
 def _only_loopback() -> Response | None:
-    if not _receiver().allows(request.remote_addr):
+    if not allows(request.remote_addr):
         message = (
             "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow "
             f"{request.remote_addr}."
@@ -43,6 +46,27 @@ def _only_loopback() -> Response | None:
 @bp.errorhandler(AdminError)
 def _admin_error(exc: AdminError) -> Response:
     return Response(error_body(exc.code, exc.message), status=exc.status, content_type=JSON_CONTENT_TYPE)
+
+
+# The service's exceptions, as the admin API reports them (one place, so each keeps one status and code).
+@bp.errorhandler(FlowNotFound)
+def _flow_not_found(exc: FlowNotFound) -> Response:
+    return _admin_error(AdminError(404, "FlowNotFound", str(exc)))
+
+
+@bp.errorhandler(CallNotFound)
+def _call_not_found(exc: CallNotFound) -> Response:
+    return _admin_error(AdminError(404, "TriggerHistoryNotFound", str(exc)))
+
+
+@bp.errorhandler(FlowAlreadyExists)
+def _flow_exists(exc: FlowAlreadyExists) -> Response:
+    return _admin_error(AdminError(409, "FlowAlreadyExists", str(exc)))
+
+
+@bp.errorhandler(FlowDefinitionError)
+def _bad_definition(exc: FlowDefinitionError) -> Response:
+    return _admin_error(AdminError(400, "InvalidFlowDefinition", str(exc)))
 
 
 def _json_body() -> Any:
@@ -71,16 +95,9 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     return int(_number_arg(name, default, low, high, int))
 
 
-def _flow(flow_id: str) -> Flow:
-    flow = _receiver().store.get_flow(flow_id)
-    if flow is None or flow.deleted:
-        raise AdminError(404, "FlowNotFound", f"The flow '{flow_id}' was not found.")
-    return flow
-
-
 def _flow_json(flow: Flow) -> dict[str, Any]:
     receiver = _receiver()
-    data = flow.to_api(receiver.base_url())
+    data = flow.to_api(base_url())
     data["runs"], data["failures"] = receiver.counts(flow.id)
     return data
 
@@ -106,63 +123,43 @@ def list_flows() -> Response:
 
 @bp.post("/flows")
 def create_flow() -> tuple[Response, int]:
-    receiver = _receiver()
-    try:
-        flow = new_flow(_json_body())
-    except FlowDefinitionError as exc:
-        raise AdminError(400, "InvalidFlowDefinition", str(exc)) from None
-    existing = receiver.store.get_flow(flow.id)
-    if existing is not None and not existing.deleted:
-        raise AdminError(409, "FlowAlreadyExists", f"A flow with id '{flow.id}' already exists.")
-    receiver.store.save_flow(flow)
-    return jsonify(_flow_json(flow)), 201
+    return jsonify(_flow_json(_receiver().create_flow(_json_body()))), 201
 
 
 @bp.get("/flows/<flow_id>")
 def get_flow(flow_id: str) -> Response:
-    return jsonify(_flow_json(_flow(flow_id)))
+    return jsonify(_flow_json(_receiver().flow(flow_id)))
 
 
 @bp.patch("/flows/<flow_id>")
 def change_flow(flow_id: str) -> Response:
     receiver = _receiver()
-    flow = _flow(flow_id)
-    body = _json_body()
-    if isinstance(body, dict) and ({"id", "primary_key", "secondary_key"} & set(body)):
-        raise AdminError(400, "InvalidFlowDefinition", "'id' and the keys cannot be changed (use regenerate-key).")
-    try:
-        changes = check_definition(body, partial=True)
-    except FlowDefinitionError as exc:
-        raise AdminError(400, "InvalidFlowDefinition", str(exc)) from None
-    if "allowed_users" in changes:
-        changes["allowed_users"] = tuple(changes["allowed_users"])
-    return jsonify(_flow_json(receiver.change_flow(flow, **changes)))
+    receiver.flow(flow_id)  # an unknown flow is a 404 before a bad body is a 400
+    return jsonify(_flow_json(receiver.change_flow(flow_id, _json_body())))
 
 
 @bp.delete("/flows/<flow_id>")
 def delete_flow(flow_id: str) -> tuple[str, int]:
     """Remove the flow and its history; its old URLs answer 'Deleted' as a deleted flow's do."""
-    receiver = _receiver()
-    flow = _flow(flow_id)
-    receiver.delete_flow(flow)
+    _receiver().delete_flow(flow_id)
     return "", 204
 
 
 @bp.post("/flows/<flow_id>/regenerate-key")
 def regenerate_key(flow_id: str) -> Response:
     receiver = _receiver()
-    flow = _flow(flow_id)
+    receiver.flow(flow_id)
     body = _json_body()
     key_type = body.get("key_type", "primary") if isinstance(body, dict) else None
     if key_type not in ("primary", "secondary"):
         raise AdminError(400, "InvalidRequest", "'key_type' must be 'primary' or 'secondary'.")
-    return jsonify(_flow_json(receiver.regenerate_key(flow, key_type)))
+    return jsonify(_flow_json(receiver.regenerate_key(flow_id, key_type)))
 
 
 @bp.get("/flows/<flow_id>/runs")
 def flow_runs(flow_id: str) -> Response:
     receiver = _receiver()
-    _flow(flow_id)
+    receiver.flow(flow_id)
     limit, offset = _page()
     response: dict[str, Any] = {}
     if "wait" in request.args:
@@ -179,16 +176,14 @@ def flow_runs(flow_id: str) -> Response:
 
 @bp.delete("/flows/<flow_id>/runs")
 def clear_flow_history(flow_id: str) -> tuple[str, int]:
-    receiver = _receiver()
-    _flow(flow_id)
-    receiver.clear_history(flow_id)
+    _receiver().clear_history(flow_id)
     return "", 204
 
 
 @bp.get("/flows/<flow_id>/triggers")
 def flow_triggers(flow_id: str) -> Response:
     receiver = _receiver()
-    _flow(flow_id)
+    receiver.flow(flow_id)
     limit, offset = _page()
     status = request.args.get("status")
     if status is not None and status not in ("Succeeded", "Failed"):
@@ -239,14 +234,9 @@ def get_trigger(call_id: str) -> Response:
 @bp.post("/triggers/<call_id>/resend")
 def resend_trigger(call_id: str) -> tuple[Response, int]:
     """Send a recorded call to its flow again; answers the new trigger-history entry."""
-    from .replay import replay
-
-    call = _receiver().store.get_call(call_id)
-    if call is None:
-        raise AdminError(404, "TriggerHistoryNotFound", f"The trigger history entry '{call_id}' was not found.")
-    again = replay(call)
+    again = _receiver().replay(call_id)
     if again is None:
-        raise AdminError(409, "ResendNotRecorded", "The call was re-sent but its flow did not record it.")
+        raise AdminError(409, "ResendNotRecorded", "The call was re-sent but its flow no longer exists.")
     return jsonify(again.trigger_json()), 201
 
 

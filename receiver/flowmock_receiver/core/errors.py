@@ -1,4 +1,4 @@
-"""The trigger's errors, from one table of codes and message templates, and the receiver's exceptions.
+"""The trigger's errors, from one table of codes and message templates, and every exception of the receiver.
 
 The trigger's errors reproduce Power Automate's envelope `{"error": {"code", "message"}}` with
 `Content-Type: application/json; charset=utf-8` (the powerplatform host adds `messageTemplate`), so a wording fix
@@ -130,6 +130,47 @@ class FlowDefinitionError(FlowmockError, ValueError):
 
 class ConfigFileError(FlowmockError, ValueError):
     """A TOML config file that cannot be read or does not describe flows."""
+
+
+class FlowNotFound(FlowmockError, LookupError):
+    """No flow with that id (or only its tombstone: a deleted flow is gone for everything but its old URLs)."""
+
+    def __init__(self, flow_id: str) -> None:
+        super().__init__(f"The flow '{flow_id}' was not found.")
+        self.flow_id = flow_id
+
+
+class FlowAlreadyExists(FlowmockError):
+    """A flow is created with the id of one that exists (ids are fixed at creation, so URLs are known in advance)."""
+
+    def __init__(self, flow_id: str) -> None:
+        super().__init__(f"A flow with id '{flow_id}' already exists.")
+        self.flow_id = flow_id
+
+
+class CallNotFound(FlowmockError, LookupError):
+    """No trigger-history entry with that id."""
+
+    def __init__(self, call_id: str) -> None:
+        super().__init__(f"The trigger history entry '{call_id}' was not found.")
+        self.call_id = call_id
+
+
+class BodyTooLarge(FlowmockError):
+    """The body turned out longer than the flow allows while it was read (no or a false Content-Length)."""
+
+
+class BodyIncomplete(FlowmockError):
+    """The client stopped sending before the body's declared length."""
+
+
+class AdminApiError(FlowmockError):
+    """The admin API refused a request, or could not be reached (raised by `AdminClient`)."""
+
+    def __init__(self, message: str, *, status: int | None = None, code: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
 
 
 class TriggerError(FlowmockError):

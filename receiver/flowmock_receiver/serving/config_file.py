@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from flowmock_schemas import PayloadError
-from flowmock_schemas.cli import read_toml_file
+from flowmock_schemas.clikit import read_toml_file
 
-from .errors import ConfigFileError, FlowDefinitionError
-from .flows import check_definition
+from ..core.errors import ConfigFileError, FlowDefinitionError
+from ..core.flows import check_definition
 
 SERVER_KEYS = {"host", "port", "db", "region", "public_url", "admin_remote"}
 

@@ -13,11 +13,13 @@ import hmac
 import json
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
-from .app import Receiver
-from .replay import replay
+from ..core.errors import FlowNotFound
+from ..core.flows import Flow
+from .access import allows, base_url, web_token
+from .access import receiver as _receiver
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -28,23 +30,13 @@ CSP = (
 )
 
 
-def _receiver() -> Receiver:
-    receiver: Receiver = current_app.extensions["flowmock"]
-    return receiver
-
-
-def _token() -> str:
-    return _receiver().web_token
-
-
 @bp.before_request
 def _guard() -> Response | None:
-    receiver = _receiver()
-    if not receiver.allows(request.remote_addr):
+    if not allows(request.remote_addr):
         return Response("The flowmock pages answer loopback clients only.", status=403, mimetype="text/plain")
     if request.method == "POST":
         sent = request.form.get("token", "")
-        if not hmac.compare_digest(sent.encode(), _token().encode()):
+        if not hmac.compare_digest(sent.encode(), web_token().encode()):
             return Response("Missing or wrong form token; reload the page.", status=403, mimetype="text/plain")
     return None
 
@@ -58,17 +50,17 @@ def _headers(response: Response) -> Response:
     return response
 
 
-def _flow_or_404(flow_id: str) -> Any:
-    flow = _receiver().store.get_flow(flow_id)
-    if flow is None or flow.deleted:
+def _flow_or_404(flow_id: str) -> Flow:
+    try:
+        return _receiver().flow(flow_id)
+    except FlowNotFound:
         abort(404)
-    return flow
 
 
 @bp.get("/")
 def index() -> str:
     receiver = _receiver()
-    base = receiver.base_url()
+    base = base_url()
     flows = [
         {
             "flow": flow,
@@ -77,7 +69,7 @@ def index() -> str:
         }
         for flow in receiver.store.list_flows()
     ]
-    return render_template("index.html", flows=flows, token=_token())
+    return render_template("index.html", flows=flows, token=web_token())
 
 
 @bp.get("/flows/<flow_id>")
@@ -95,14 +87,14 @@ def flow_history(flow_id: str) -> str:
     return render_template(
         "flow.html",
         flow=flow,
-        url=flow.callback_url(receiver.base_url()),
+        url=flow.callback_url(base_url()),
         calls=calls,
         status=status,
         page=page,
         pages=pages,
         total=total,
         page_size=PAGE_SIZE,
-        token=_token(),
+        token=web_token(),
     )
 
 
@@ -145,7 +137,7 @@ def call_detail(call_id: str) -> str:
         response_body=_body_view(response_body.encode(), None),
         errors_by_path=errors_by_path,
         parameters=(call.outputs or {}).get("relativePathParameters", {}),
-        token=_token(),
+        token=web_token(),
     )
 
 
@@ -159,7 +151,7 @@ def set_state(flow_id: str) -> BaseResponse:
     state = request.form.get("state")
     if state not in ("enabled", "disabled"):
         abort(400)
-    _receiver().change_flow(flow, state=state)
+    _receiver().change_flow(flow.id, {"state": state})
     return _back(flow_id)
 
 
@@ -169,7 +161,7 @@ def regenerate(flow_id: str) -> BaseResponse:
     key_type = request.form.get("key_type", "primary")
     if key_type not in ("primary", "secondary"):
         abort(400)
-    _receiver().regenerate_key(flow, key_type)
+    _receiver().regenerate_key(flow.id, key_type)
     return _back(flow_id)
 
 
@@ -185,7 +177,7 @@ def resend(call_id: str) -> BaseResponse:
     call = _receiver().store.get_call(call_id)
     if call is None:
         abort(404)
-    again = replay(call)
+    again = _receiver().replay(call.id)
     if again is None:
         return redirect(url_for("web.flow_history", flow_id=call.flow_id), code=303)
     return redirect(url_for("web.call_detail", call_id=again.id), code=303)

@@ -14,7 +14,11 @@ from typing import Any
 
 from flask import Flask
 
-from flowmock_schemas.cli import fail
+from flowmock_schemas.clikit import fail
+
+from ..core.sqlite_store import SQLiteStore
+from ..web import create_app
+from .run import print_flows, receiver_of
 
 
 def serve_with_gunicorn(settings: dict[str, Any]) -> None:
@@ -22,9 +26,6 @@ def serve_with_gunicorn(settings: dict[str, Any]) -> None:
         from gunicorn.app.base import BaseApplication
     except ImportError:  # pragma: no cover - gunicorn is a dependency; this guards a broken install
         fail("--workers needs gunicorn (pip install gunicorn)", 2)
-
-    from .app import create_app
-    from .cli import print_flows
 
     if not settings["app"]["DATABASE"]:
         fail("--workers needs the SQLite store (workers share it); drop --memory", 2)
@@ -38,7 +39,7 @@ def serve_with_gunicorn(settings: dict[str, Any]) -> None:
         if settings["pid_file"]:
             Path(settings["pid_file"]).write_text(f"{os.getpid()}\n")
         print_flows(bootstrap, url)
-        bootstrap.extensions["flowmock"].store.close()
+        receiver_of(bootstrap).store.close()
         if settings["ready_file"]:
             tmp = Path(settings["ready_file"] + ".tmp")
             tmp.write_text(url + "\n")
@@ -73,8 +74,6 @@ def serve_with_gunicorn(settings: dict[str, Any]) -> None:
                 self.cfg.set(key, value)
 
         def load(self) -> Flask:
-            from .sqlite_store import SQLiteStore
-
             return create_app(settings["app"], store=SQLiteStore(settings["app"]["DATABASE"], shared=True))
 
     FlowmockApplication().run()

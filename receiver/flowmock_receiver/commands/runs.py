@@ -1,0 +1,118 @@
+"""`flowmock runs`: read, export, check and clear the recorded history of a running server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from importlib.metadata import version
+
+import click
+
+from flowmock_schemas.clikit import fail, write_atomically
+
+from ..client import AdminApiError
+from .common import call as _call
+from .common import client as _client
+from .common import json_option, url_option
+from .reports import call_failed, failure_text, to_har, to_jsonl, to_junit
+
+
+@click.group()
+def runs() -> None:
+    """Inspect, export, check and clear the recorded history of a running server."""
+
+
+@runs.command("list")
+@url_option
+@click.option("--flow", "flow_id", default=None, help="Only this flow.")
+@click.option("--all", "every_call", is_flag=True, help="Every call (trigger history), not only runs.")
+@click.option("--limit", type=int, default=50, show_default=True)
+@json_option
+def runs_list(url: str, flow_id: str | None, every_call: bool, limit: int, as_json: bool) -> None:
+    kind = "triggers" if every_call else "runs"
+    data = _call(_client(url).get, f"/flows/{flow_id}/{kind}" if flow_id else f"/{kind}", params={"limit": limit})
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    for entry in data[kind]:
+        verdict = "conforms" if entry["contract"]["valid"] else "NONCONFORMING"
+        if every_call:
+            click.echo(
+                f"{entry['time']}  {entry['id']}  {entry['http_status']}  {entry['status']:<9}  "
+                f"{entry['code'] or '-':<36}  {verdict}"
+            )
+        else:
+            click.echo(f"{entry['start_time']}  {entry['run_id']}  {entry['status']}  {entry['flow_id']}  {verdict}")
+
+
+@runs.command("show")
+@url_option
+@click.argument("run_id")
+def runs_show(url: str, run_id: str) -> None:
+    client = _client(url)
+    try:
+        data = client.get(f"/runs/{run_id}")
+    except AdminApiError as exc:
+        if exc.status != 404:
+            fail(str(exc), 1)
+        data = _call(client.get, f"/triggers/{run_id}")
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+@runs.command("clear")
+@url_option
+@click.option("--flow", "flow_id", default=None, help="Only this flow's history.")
+def runs_clear(url: str, flow_id: str | None) -> None:
+    _call(_client(url).delete, f"/flows/{flow_id}/runs" if flow_id else "/runs")
+    click.echo("history cleared")
+
+
+@runs.command("export")
+@url_option
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "har", "junit"]), required=True)
+@click.option("--flow", "flow_id", default=None, help="Only this flow.")
+@click.option("--out", default=None, help="Write here instead of standard output.")
+def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None) -> None:
+    """Every recorded call as JSON Lines, a HAR 1.2 log, or JUnit XML (one test case per call)."""
+    client = _client(url)
+    entries = _call(client.all_triggers, flow_id)
+    if fmt == "jsonl":
+        text = to_jsonl(entries)
+    elif fmt == "har":
+        text = json.dumps(to_har(entries, url, version("flowmock")), indent=2, ensure_ascii=False) + "\n"
+    else:
+        names = {f["id"]: f["name"] for f in _call(client.get, "/flows")["flows"]}
+        text = to_junit(entries, names)
+    if out:
+        write_atomically(out, text)
+        click.echo(f"{len(entries)} calls written to {out}", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@runs.command("assert")
+@url_option
+@click.option("--flow", "flow_id", default=None, help="Only this flow.")
+@click.option("--all-conform", is_flag=True, help="Every call was accepted and its body conformed.")
+@click.option("--min-count", type=int, default=None, help="At least this many calls were recorded.")
+def runs_assert(url: str, flow_id: str | None, all_conform: bool, min_count: int | None) -> None:
+    """Exit 1 with a readable summary when the recorded history does not meet the expectation."""
+    if not all_conform and min_count is None:
+        fail("say what to check: --all-conform and/or --min-count N", 2)
+    entries = _call(_client(url).all_triggers, flow_id)
+    problems = []
+    if min_count is not None and len(entries) < min_count:
+        problems.append(f"expected at least {min_count} calls, {len(entries)} recorded")
+    if all_conform:
+        bad = [e for e in entries if call_failed(e)]
+        if bad:
+            problems.append(f"{len(bad)} of {len(entries)} calls failed the contract:")
+            for entry in bad[:20]:
+                detail = failure_text(entry).replace("\n", "; ")
+                problems.append(f"  {entry['time']} {entry['id']} (flow {entry['flow_id']}): {detail}")
+            if len(bad) > 20:
+                problems.append(f"  ... and {len(bad) - 20} more")
+    if problems:
+        click.echo("\n".join(problems), err=True)
+        sys.exit(1)
+    click.echo(f"ok: {len(entries)} calls recorded" + (", all conform" if all_conform else ""))

@@ -1,0 +1,194 @@
+"""The receiver's service: the one object through which every change to flows and history goes.
+
+The admin API, the web page, the CLI (through the admin API) and the pytest plugin all call it, so a rule such as
+"a changed flow's fault counters start afresh" or "a deleted flow stays as a tombstone" lives in one place. It
+knows nothing of HTTP: it wires the store, the fault counters and the trigger pipeline together, and the web layer
+translates requests into its calls. Reads go straight to `store`; only changes need the service's rules.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+from .core import ids
+from .core.errors import CallNotFound, FlowAlreadyExists, FlowDefinitionError, FlowNotFound
+from .core.faults import FaultState
+from .core.flows import Flow, check_definition, new_flow
+from .core.records import CallRecord
+from .core.store import Store
+from .core.trigger import Trigger, TriggerOutcome, TriggerRequest, match_trigger_path
+from .core.yielding import about_to_wait
+
+DEFAULT_FLOWS: tuple[dict[str, Any], ...] = (
+    {"name": "Backup a collection", "schema": "backup-collection", "schema_validation": True},
+    {"name": "Post collection activity", "schema": "collection-activity", "schema_validation": True},
+    {"name": "Post monitoring results", "schema": "monitor-results", "schema_validation": True},
+    {"name": "Post team activity", "schema": "team-activity", "schema_validation": True},
+)
+KEY_TYPES = ("primary", "secondary")
+# Headers a replay must not copy: the transport sets them again for the new request.
+_TRANSPORT_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "connection"})
+
+
+def default_flow_id(schema: str) -> str:
+    return ids.stable_flow_id(f"default:{schema}")
+
+
+class Receiver:
+    """One receiver's state and rules: its store, its declared flows, fault counters and the waiters for runs.
+
+    Settings come as the app config's keys (`REGION`, `FLOWS`, `PUBLIC_URL`, `ADMIN_ALLOW_REMOTE`, `MAX_PAGE`);
+    two receivers share nothing.
+    """
+
+    def __init__(self, store: Store, config: Mapping[str, Any]) -> None:
+        self.store = store
+        self.region = str(config.get("REGION") or "westus")
+        self.faults = FaultState()
+        self.public_url: str | None = config.get("PUBLIC_URL")
+        self.admin_allow_remote = bool(config.get("ADMIN_ALLOW_REMOTE"))
+        self.max_page = int(config.get("MAX_PAGE") or 1000)
+        declared = config.get("FLOWS")
+        if declared is None:
+            self.declared = [dict(d, id=default_flow_id(d["schema"])) for d in DEFAULT_FLOWS]
+            self.declared_origin = "default"
+        else:
+            self.declared = [dict(d) for d in declared]
+            self.declared_origin = "config"
+        self.errors: list[BaseException] = []  # internal errors, for the pytest plugin to re-raise in the test
+        self.trigger = Trigger(store, self.faults, self.region, self.record)
+        self._changed = threading.Condition()
+        self._waiters = 0  # waking nobody still costs a lock round trip on every call
+
+    # Flows --------------------------------------------------------------------------------------------------------
+    def flow(self, flow_id: str) -> Flow:
+        """A live flow; raises FlowNotFound for an unknown or deleted one."""
+        flow = self.store.get_flow(flow_id)
+        if flow is None or flow.deleted:
+            raise FlowNotFound(flow_id)
+        return flow
+
+    def create_flow(self, definition: Mapping[str, Any]) -> Flow:
+        """Check and save a new flow; raises FlowDefinitionError or FlowAlreadyExists (a deleted id may be reused)."""
+        flow = new_flow(definition)
+        existing = self.store.get_flow(flow.id)
+        if existing is not None and not existing.deleted:
+            raise FlowAlreadyExists(flow.id)
+        self.store.save_flow(flow)
+        return flow
+
+    def change_flow(self, flow_id: str, changes: Mapping[str, Any]) -> Flow:
+        """Check and apply a partial definition. Fault counters start afresh: a new `faults` or state is a new
+        experiment. The id and the keys are not definition fields here (keys change by `regenerate_key`)."""
+        flow = self.flow(flow_id)
+        if isinstance(changes, Mapping) and {"id", "primary_key", "secondary_key"} & set(changes):
+            raise FlowDefinitionError("'id' and the keys cannot be changed (use regenerate-key).")
+        checked = check_definition(changes, partial=True)
+        if "allowed_users" in checked:
+            checked["allowed_users"] = tuple(checked["allowed_users"])
+        return self._save_changed(flow, **checked)
+
+    def regenerate_key(self, flow_id: str, key_type: str = "primary") -> Flow:
+        """A new primary or secondary key: URLs signed with it stop working, those signed with the other do not."""
+        if key_type not in KEY_TYPES:
+            raise ValueError("'key_type' must be 'primary' or 'secondary'.")
+        return self._save_changed(self.flow(flow_id), **{f"{key_type}_key": ids.new_key()})
+
+    def delete_flow(self, flow_id: str) -> None:
+        """Remove a flow and its history; it stays as a tombstone so old URLs answer 'Deleted' as the real ones do."""
+        flow = self.flow(flow_id)
+        self.store.delete_flow(flow.id)
+        self._save_changed(flow, deleted=True)
+
+    def _save_changed(self, flow: Flow, **changes: Any) -> Flow:
+        updated = flow.with_changes(**changes)
+        self.store.save_flow(updated)
+        self.faults.forget(flow.id)
+        return updated
+
+    def install_declared(self, *, previous: Mapping[str, Flow] | None = None) -> list[Flow]:
+        """(Re)create the declared flows as declared; a flow that existed keeps its keys, so its URLs stay valid."""
+        made = []
+        for definition in self.declared:
+            values = dict(definition)
+            values.setdefault("id", ids.stable_flow_id(f"config:{values.get('name', '')}"))
+            prior = (previous or {}).get(values["id"]) or self.store.get_flow(values["id"])
+            if prior is not None:
+                values.setdefault("primary_key", prior.primary_key)
+                values.setdefault("secondary_key", prior.secondary_key)
+            flow = new_flow(values, origin=self.declared_origin)
+            self.store.save_flow(flow)
+            made.append(flow)
+        return made
+
+    # History ------------------------------------------------------------------------------------------------------
+    def handle(self, request: TriggerRequest, flow_id: str, trigger: str, relative: str = "") -> TriggerOutcome:
+        """A call to a trigger URL, through the whole pipeline; the outcome carries the record it left."""
+        return self.trigger.handle(request, flow_id, trigger, relative)
+
+    def replay(self, call_id: str) -> CallRecord | None:
+        """Send a recorded call to its flow again through the whole pipeline: the same method, path, query, headers
+        and body. Returns the new history entry, or None when the call reached no flow this time (its flow was
+        removed by a reset). Raises CallNotFound for an unknown id."""
+        call = self.store.get_call(call_id)
+        if call is None:
+            raise CallNotFound(call_id)
+        route = match_trigger_path(call.path)
+        if route is None:  # pragma: no cover - only trigger calls are recorded
+            return None
+        headers = [(k, v) for k, v in call.headers if k.lower() not in _TRANSPORT_HEADERS]
+        request = TriggerRequest.from_bytes(call.method, call.path, urlencode(call.query), headers, call.body)
+        return self.handle(request, *route).record
+
+    def record(self, call: CallRecord) -> None:
+        self.store.record(call)
+        self.notify()
+
+    def clear_history(self, flow_id: str | None = None) -> None:
+        """Forget one flow's calls (its fault counters too), or every flow's."""
+        if flow_id is not None:
+            self.flow(flow_id)
+        self.store.clear(flow_id)
+        self.faults.forget(flow_id)
+
+    def reset(self) -> None:
+        """Forget every flow and call; declared flows come back with the keys they had (URLs stay valid)."""
+        before = {f.id: f for f in self.store.list_flows(include_deleted=True)}
+        self.store.reset()
+        self.faults.forget()
+        self.install_declared(previous=before)
+        self.notify()
+
+    def counts(self, flow_id: str) -> tuple[int, int]:
+        """(runs, failed calls) of a flow, as the flow list and the web page show them."""
+        return self.store.count(flow_id, runs_only=True), self.store.count(flow_id, status="Failed")
+
+    def notify(self) -> None:
+        if self._waiters:
+            with self._changed:
+                self._changed.notify_all()
+
+    def wait_for_runs(self, flow_id: str, count: int, timeout: float) -> int:
+        """Block until the flow has `count` runs or `timeout` passes; polls too, for other worker processes."""
+        deadline = time.monotonic() + timeout
+        with self._changed:
+            self._waiters += 1
+        try:
+            waited = False
+            while True:
+                have = self.store.count(flow_id, runs_only=True)
+                remaining = deadline - time.monotonic()
+                if have >= count or remaining <= 0:
+                    return have
+                if not waited:
+                    about_to_wait()  # this call will wait: let the server serve others meanwhile
+                    waited = True
+                with self._changed:
+                    self._changed.wait(min(remaining, 0.05))
+        finally:
+            with self._changed:
+                self._waiters -= 1

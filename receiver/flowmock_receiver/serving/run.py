@@ -1,0 +1,74 @@
+"""Running the receiver in this process for `flowmock serve`: the banner, the ready and pid files, SIGTERM.
+
+On SIGTERM the server stops accepting, gives calls in flight up to 5 s to finish and be recorded, then closes the
+store: a caller that got its 202 finds its call in the history after a restart.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import Flask
+
+from flowmock_schemas.clikit import fail, write_atomically
+
+from ..service import Receiver
+from ..web import create_app
+from .server import LiveServer
+
+
+def receiver_of(app: Flask) -> Receiver:
+    receiver: Receiver = app.extensions["flowmock"]
+    return receiver
+
+
+def print_flows(app: Flask, base_url: str) -> None:
+    """The start-up banner: where the server listens, its store, and each flow's callback URL."""
+    receiver = receiver_of(app)
+    store_text = f"SQLite {getattr(receiver.store, 'path', '')}" if receiver.store.kind == "sqlite" else "memory"
+    click.echo(f"flowmock listening on {base_url} (store: {store_text})")
+    for flow in receiver.store.list_flows():
+        click.echo(f"  {flow.name} [{flow.schema if isinstance(flow.schema, str) else 'custom schema'}]")
+        click.echo(f"    {flow.callback_url(receiver.public_url or base_url)}")
+    click.echo(f"Admin API: {base_url}/_flowmock/api  Run history: {base_url}/_flowmock/")
+    sys.stdout.flush()
+
+
+def serve_here(settings: dict[str, Any]) -> None:
+    """Serve until SIGTERM or Ctrl-C, with the settings `flowmock serve` worked out."""
+    try:
+        app = create_app(settings["app"])
+    except (OSError, ValueError) as exc:
+        fail(f"cannot start: {exc}", 2)
+    try:
+        server = LiveServer(app, settings["host"], settings["port"], access_log=not settings["quiet"])
+    except OSError as exc:
+        receiver_of(app).store.close()
+        fail(f"cannot listen on {settings['host']}:{settings['port']}: {exc.strerror or exc}", 2)
+
+    def _terminate(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _terminate)
+    if settings["pid_file"]:
+        write_atomically(settings["pid_file"], f"{os.getpid()}\n")
+    print_flows(app, server.url)
+    if settings["ready_file"]:
+        write_atomically(settings["ready_file"], server.url + "\n")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop(drain=5.0)  # calls in flight finish and are recorded before the store closes
+        receiver_of(app).store.close()
+        if settings["pid_file"]:
+            Path(settings["pid_file"]).unlink(missing_ok=True)
+        if settings["ready_file"]:
+            Path(settings["ready_file"]).unlink(missing_ok=True)
+        click.echo("flowmock stopped", err=True)
