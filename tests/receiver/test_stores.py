@@ -218,3 +218,32 @@ def test_a_run_body_is_stored_once_and_reads_back_as_the_trigger_made_it(store, 
             [(doc,)] = conn.execute("SELECT doc FROM calls").fetchall()
         conn.close()
         assert "marker-7f3a" not in doc and "AG1hcmtlci03ZjNh" not in doc  # only the raw bytes hold the body
+
+
+def test_sqlite_a_flow_read_before_a_concurrent_save_commits_is_not_cached_over_it(tmp_path, monkeypatch):
+    """A reader that fetched the old flow just before a save committed must not leave it in the cache: a key
+    regenerated through the admin API would otherwise keep the old URL working in this process."""
+    store = SQLiteStore(tmp_path / "db")
+    try:
+        old = new_flow({"name": "keys", "primary_key": "old-key"})
+        store.save_flow(old)
+        read_done, saved = threading.Event(), threading.Event()
+        original = store._read_flow
+
+        def slow_read(flow_id):
+            flow = original(flow_id)  # the old flow, read before the save below commits
+            read_done.set()
+            saved.wait(5)
+            return flow
+
+        monkeypatch.setattr(store, "_read_flow", slow_read)
+        reader = threading.Thread(target=store.get_flow, args=(old.id,))
+        reader.start()
+        assert read_done.wait(5)
+        store.save_flow(old.with_changes(primary_key="new-key"))
+        saved.set()
+        reader.join(5)
+        monkeypatch.setattr(store, "_read_flow", original)
+        assert store.get_flow(old.id).primary_key == "new-key"
+    finally:
+        store.close()

@@ -97,7 +97,11 @@ class SQLiteStore:
         # writes them; processes sharing the file (`serve --workers`) read them from SQLite each time instead, so a
         # key regenerated through one worker is checked by all.
         self.shared = shared
-        self._flows: dict[str, Flow | None] = {}
+        # Each cached flow carries the generation it was read in; every flow write bumps the generation under the
+        # write lock after it commits. A read that started before a write commits may return the old flow, but it
+        # can no longer cache it over the new one (a regenerated key would otherwise stay valid in this process).
+        self._flows: dict[str, tuple[int, Flow | None]] = {}
+        self._flow_generation = 0
         self._flow_cache: dict[str, tuple[str, Flow]] = {}
         self._closed = False
         self._checkpoint_waiting = False
@@ -160,15 +164,20 @@ class SQLiteStore:
 
     # flows -----------------------------------------------------------------------------------------------
     def get_flow(self, flow_id: str) -> Flow | None:
-        if not self.shared:
-            try:
-                return self._flows[flow_id]
-            except KeyError:
-                pass
+        if self.shared:
+            return self._read_flow(flow_id)
+        generation = self._flow_generation  # before the read: a write committed after it makes this entry stale
+        cached = self._flows.get(flow_id)
+        if cached is not None and cached[0] == generation:
+            return cached[1]
         flow = self._read_flow(flow_id)
-        if not self.shared:
-            self._flows[flow_id] = flow
+        self._flows[flow_id] = (generation, flow)
         return flow
+
+    def _flows_changed(self) -> None:
+        """Called under the write lock once a flow write has committed."""
+        self._flow_generation += 1
+        self._flows.clear()
 
     def _read_flow(self, flow_id: str) -> Flow | None:
         with self._reader() as conn:
@@ -197,7 +206,7 @@ class SQLiteStore:
                 "ON CONFLICT(id) DO UPDATE SET doc = excluded.doc",
                 (flow.id, doc),
             )
-            self._flows.pop(flow.id, None)
+            self._flows_changed()
 
     def delete_flow(self, flow_id: str) -> None:
         with self._write_lock:
@@ -206,7 +215,7 @@ class SQLiteStore:
             conn.execute("DELETE FROM calls WHERE flow_id = ?", (flow_id,))
             conn.execute("DELETE FROM flows WHERE id = ?", (flow_id,))
             conn.execute("COMMIT")
-            self._flows.pop(flow_id, None)
+            self._flows_changed()
 
     # calls -----------------------------------------------------------------------------------------------
     def record(self, call: CallRecord) -> None:
@@ -342,7 +351,7 @@ class SQLiteStore:
             conn.execute("DELETE FROM flows")
             conn.execute("COMMIT")
             self._flow_cache.clear()
-            self._flows.clear()
+            self._flows_changed()
 
     def close(self) -> None:
         """Checkpoint the WAL and close every connection this store opened."""
