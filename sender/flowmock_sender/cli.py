@@ -7,6 +7,7 @@ retries exhausted (with the receiver's error code and message), 2 usage or input
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from typing import Any
 
@@ -14,7 +15,7 @@ import click
 
 from flowmock_schemas.clikit import fail, read_json_or_fail
 
-from .client import Sender
+from .client import RedactingFilter, Sender
 from .errors import InputError, InvalidPayload, RejectedError, SenderError
 from .integrations import Integration, load_integrations
 from .newman import summarise
@@ -89,6 +90,10 @@ def _deliver(payload: Any, schema: str, opts: dict[str, Any], url: str | None) -
 @click.pass_context
 def send(ctx: click.Context, /, **opts: Any) -> None:
     """Build and send one of the four Postman payloads to a Power Automate (or flowmock) trigger."""
+    for name in ("urllib3.connectionpool", "urllib3.util.retry"):  # their debug lines name the signed URL
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+            logger.addFilter(RedactingFilter())
     if ctx.invoked_subcommand is not None:
         return
     if not opts["integration"]:

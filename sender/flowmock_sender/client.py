@@ -1,4 +1,7 @@
-"""Delivering a payload: requests with urllib3's `Retry` mounted on the session, not a hand-written loop.
+"""Delivering a payload: requests with urllib3's `Retry` on an adapter of the sender's own, not a hand-written loop.
+
+A caller's session (auth, proxies, certificates, headers) prepares each request; the sender's adapter sends it,
+so the caller's session is never changed (mounting on it would retry every other call it makes too).
 
 Retries cover 429 and 5xx (POST included: a Power Automate trigger that answered 5xx started no run), with
 exponential backoff, jitter and a cap, and honour `Retry-After` (urllib3 does so for 413, 429 and 503), capped
@@ -60,16 +63,15 @@ def default_retry(
     return retry
 
 
-class _RedactSig(logging.Filter):
+class RedactingFilter(logging.Filter):
+    """Hides `sig` in log lines. The sender's own lines are redacted already; urllib3's debug lines name the URL
+    with its signature, and which loggers to filter is the application's choice (`flowmock send` installs it on
+    urllib3's), so importing the sender changes no logger."""
+
     def filter(self, record: logging.LogRecord) -> bool:
         record.msg = redact(record.getMessage())
         record.args = None
         return True
-
-
-_FILTER = _RedactSig()
-for _name in ("urllib3.connectionpool", "urllib3.util.retry", "flowmock.sender"):
-    logging.getLogger(_name).addFilter(_FILTER)
 
 
 @dataclass(frozen=True)
@@ -98,9 +100,9 @@ class Sender:
         self.timeout = timeout
         self.retry = retry if isinstance(retry, Retry) else default_retry(5 if retry is None else retry)
         self.session = session or requests.Session()
-        adapter = HTTPAdapter(max_retries=self.retry)
-        self.session.mount("http://", adapter)
-        self.session.mount("https://", adapter)
+        # The sender raises RetriesExhausted itself, with the attempts from the answer's retry history; a Retry
+        # that raised on status instead would hide that history (a caller's own Retry defaults to raising).
+        self._adapter = HTTPAdapter(max_retries=self.retry.new(raise_on_status=False))
 
     def __repr__(self) -> str:
         return f"Sender({redact(self.url)!r})"
@@ -115,8 +117,17 @@ class Sender:
         return self.post(body, headers={"Content-Type": "application/json", **(headers or {})})
 
     def post(self, body: bytes, *, headers: dict[str, str] | None = None) -> Delivery:
+        session = self.session
+        prepared = session.prepare_request(requests.Request("POST", self.url, data=body, headers=headers))
+        settings = session.merge_environment_settings(prepared.url, {}, None, None, None)
         try:
-            response = self.session.post(self.url, data=body, headers=headers, timeout=self.timeout)
+            response = self._adapter.send(
+                prepared,
+                timeout=self.timeout,
+                verify=True if settings["verify"] is None else settings["verify"],
+                cert=settings["cert"],
+                proxies=settings["proxies"],
+            )
         except requests.exceptions.RetryError as exc:
             raise RetriesExhausted(self._attempts(None), None, str(exc), self.url) from None
         except requests.exceptions.Timeout:
@@ -124,7 +135,7 @@ class Sender:
         except requests.exceptions.RequestException as exc:
             raise TransportError(f"cannot reach {self.url}: {type(exc).__name__}") from None
         attempts = self._attempts(response)
-        log.info("POST %s -> %s after %d attempt(s)", self.url, response.status_code, attempts)
+        log.info("POST %s -> %s after %d attempt(s)", redact(self.url), response.status_code, attempts)
         if response.status_code in RETRY_STATUSES:
             raise RetriesExhausted(attempts, response.status_code, response.text[:500], self.url)
         if response.status_code >= 400:
@@ -138,9 +149,13 @@ class Sender:
             body=response.content,
         )
 
-    @staticmethod
-    def _attempts(response: requests.Response | None) -> int:
-        retries = getattr(getattr(response, "raw", None), "retries", None)
+    def _attempts(self, response: requests.Response | None) -> int:
+        """Attempts made: the answer's retry history plus the call that got it; without an answer (urllib3 gave
+        up on retries it raised for), the whole budget."""
+        if response is None:
+            total = self.retry.total
+            return total + 1 if isinstance(total, int) and not isinstance(total, bool) else 1
+        retries = getattr(response.raw, "retries", None)
         history = getattr(retries, "history", ()) or ()
         return len(history) + 1
 

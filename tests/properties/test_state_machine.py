@@ -100,21 +100,24 @@ class ReceiverMachine(RuleBasedStateMachine):
             return
         urls = flow["stale"][-1] if which == "stale" else flow["urls"][which]
         conforms = isinstance(n, int)
+        expected: str | None
         if which == "stale":
-            expected = "DirectApiInvalidAuthorizationSignature"
+            expected, status = "DirectApiInvalidAuthorizationSignature", 401
         elif not flow["enabled"]:
-            expected = "WorkflowTriggerIsNotEnabled"
+            expected, status = "WorkflowTriggerIsNotEnabled", 400
         elif flow["validation"] and not conforms:
-            expected = "TriggerInputSchemaMismatch"
+            expected, status = "TriggerInputSchemaMismatch", 400
         else:
-            expected = None
+            expected, status = None, 202
         for client, url in zip(self.clients, urls, strict=True):
             parts = urlsplit(url)
             response = client.post(
                 parts.path, query_string=parts.query, data=json.dumps({"n": n}), content_type="application/json"
             )
-            assert response.status_code == (202 if expected is None else response.status_code)
-            if expected is not None:
+            assert response.status_code == status
+            if expected is None:
+                assert response.data == b""
+            else:
                 assert response.json["error"]["code"] == expected
         flow["history"].append((expected, conforms))
 

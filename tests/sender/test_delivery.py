@@ -5,9 +5,13 @@ from __future__ import annotations
 import base64
 import json
 import socket
+import subprocess
+import sys
 from datetime import datetime
 
 import pytest
+import requests
+from urllib3.util.retry import Retry
 
 from flowmock_sender import (
     RejectedError,
@@ -87,5 +91,39 @@ def test_no_answer_is_a_transport_error_and_the_signature_is_redacted():
     url = f"http://127.0.0.1:{port}/workflows/x/triggers/manual/paths/invoke?api-version=1&sig=SECRET"
     with pytest.raises(TransportError) as info:
         Sender(url, retry=default_retry(1, backoff_factor=0.01)).send({})
-    assert "SECRET" not in str(info.value) and "sig=REDACTED" in str(info.value)
+    redacted = url.replace("sig=SECRET", "sig=REDACTED")
+    assert redacted in str(info.value)  # the whole URL, so a person sees where it went, but not its signature
+    assert "SECRET" not in str(info.value)
+    assert redacted in repr(Sender(url))
     assert "SECRET" not in repr(Sender(url))
+
+
+def test_a_callers_session_is_used_but_never_changed(flowmock):
+    flow = flowmock.create_flow()
+    session = requests.Session()
+    session.headers["X-From-The-Caller"] = "yes"
+    adapters = dict(session.adapters)
+    Sender(flow.url, session=session).send({"n": 1})
+    assert session.adapters == adapters  # no retrying adapter left mounted on the caller's session
+    [run] = flow.wait_for_runs(1)
+    assert run["outputs"]["headers"]["X-From-The-Caller"] == "yes"
+
+
+def test_a_callers_own_retry_reports_the_attempts_it_really_made(flowmock):
+    flow = flowmock.create_flow()
+    flow.set_faults(failure_rate=1.0, failure_status=503)
+    retry = Retry(total=2, status_forcelist=[503], allowed_methods=None, backoff_factor=0)  # raises on status
+    with pytest.raises(RetriesExhausted) as info:
+        Sender(flow.url, retry=retry).send({})
+    assert (info.value.attempts, info.value.last_status) == (3, 503)
+    assert len(flow.trigger_history) == 3
+
+
+def test_importing_the_sender_adds_no_log_filters():
+    code = (
+        "import logging\n"
+        "names = ('urllib3.connectionpool', 'urllib3.util.retry', 'flowmock.sender')\n"
+        "import flowmock_sender\n"
+        "assert [f for n in names for f in logging.getLogger(n).filters] == [], 'filters added at import'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
