@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import shutil
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -170,28 +175,39 @@ def test_the_installed_command_prints_no_traceback_on_bad_input(tmp_path):
     assert result.stderr.count("\n") == 1
 
 
-@pytest.fixture(scope="module")
-def newman(tmp_path_factory):
-    """Real Newman from the npm registry, where Node.js and npm exist."""
-    import shutil
+NEWMAN_HOME = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "flowmock" / "newman6"
 
+
+@pytest.fixture(scope="module")
+def newman():
+    """Real Newman from the npm registry, where Node.js and npm exist, installed once into ~/.cache/flowmock and
+    reused by every later run (the install took most of this test's time)."""
     if shutil.which("newman"):
         return shutil.which("newman")
+    installed = NEWMAN_HOME / "node_modules" / ".bin" / "newman"
+    if installed.exists():
+        return str(installed)
     if not shutil.which("npm"):
         pytest.skip("npm is not installed: the real-Newman test needs Node.js and npm")
-    prefix = tmp_path_factory.mktemp("newman")
+    NEWMAN_HOME.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".newman-", dir=NEWMAN_HOME.parent))
     try:
         subprocess.run(
-            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(prefix), "newman@6"],
+            ["npm", "install", "--no-audit", "--no-fund", "--prefix", str(staging), "newman@6"],
             check=True,
             capture_output=True,
             timeout=300,
         )
+        with contextlib.suppress(OSError):  # another run installed it meanwhile: use theirs
+            staging.rename(NEWMAN_HOME)
     except (subprocess.CalledProcessError, subprocess.TimeoutExpired) as exc:
         pytest.skip(f"could not install newman from the npm registry: {exc}")
-    return str(prefix / "node_modules" / ".bin" / "newman")
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return str(installed)
 
 
+@pytest.mark.newman
 def test_a_real_newman_run_report_becomes_a_monitor_result_that_arrives(flowmock, newman, tmp_path):
     target = flowmock.create_flow(name="api under test", response={"status": 200, "body": {"ok": True}})
     collection = {
