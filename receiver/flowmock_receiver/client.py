@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json as _json
 from typing import Any
 
 import requests
@@ -12,33 +13,44 @@ __all__ = ["AdminApiError", "AdminClient"]
 
 
 class AdminClient:
+    """The admin API over HTTP. `exchange` is the one method that touches the network, so an in-process client
+    (the pytest handle over Flask's test client) replaces only that."""
+
     def __init__(self, base_url: str, *, timeout: float = 30.0, session: requests.Session | None = None) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
 
-    def request(self, method: str, path: str, *, timeout: float | None = None, **kwargs: Any) -> Any:
+    def exchange(
+        self, method: str, path: str, *, params: Any = None, json: Any = None, timeout: float | None = None
+    ) -> tuple[int, bytes]:
+        """Send one admin request; (status, body)."""
         url = f"{self.base_url}/_flowmock/api{path}"
         try:
-            response = self.session.request(method, url, timeout=timeout or self.timeout, **kwargs)
+            response = self.session.request(method, url, params=params, json=json, timeout=timeout or self.timeout)
         except requests.ConnectionError:
             raise AdminApiError(f"cannot reach flowmock at {self.base_url} (is `flowmock serve` running?)") from None
         except requests.Timeout:
             raise AdminApiError(f"flowmock at {self.base_url} did not answer in time") from None
-        if response.status_code == 204:
+        return response.status_code, response.content
+
+    def request(
+        self, method: str, path: str, *, params: Any = None, json: Any = None, timeout: float | None = None
+    ) -> Any:
+        status, body = self.exchange(method, path, params=params, json=json, timeout=timeout)
+        if status == 204:
             return None
         try:
-            data = response.json()
+            data = _json.loads(body)
         except ValueError:
             raise AdminApiError(
-                f"{self.base_url} answered {response.status_code} without JSON: is it a flowmock server?",
-                status=response.status_code,
+                f"{self.base_url} answered {status} without JSON: is it a flowmock server?", status=status
             ) from None
-        if response.status_code >= 400:
+        if status >= 400:
             error = data.get("error", {}) if isinstance(data, dict) else {}
             raise AdminApiError(
-                f"{error.get('code', response.status_code)}: {error.get('message', response.text)}",
-                status=response.status_code,
+                f"{error.get('code', status)}: {error.get('message', body.decode('utf-8', 'replace'))}",
+                status=status,
                 code=error.get("code"),
             )
         return data
@@ -57,14 +69,21 @@ class AdminClient:
 
     def all_triggers(self, flow_id: str | None = None, page: int = 1000) -> list[dict[str, Any]]:
         """Every trigger-history entry, oldest first."""
-        path = f"/flows/{flow_id}/triggers" if flow_id else "/triggers"
+        return self.every(f"/flows/{flow_id}/triggers" if flow_id else "/triggers", "triggers", page)
+
+    def all_runs(self, flow_id: str | None = None, page: int = 1000) -> list[dict[str, Any]]:
+        """Every run, oldest first."""
+        return self.every(f"/flows/{flow_id}/runs" if flow_id else "/runs", "runs", page)
+
+    def every(self, path: str, key: str, page: int = 1000) -> list[dict[str, Any]]:
+        """All of a newest-first listing, page by page (the API answers at most MAX_PAGE a request), oldest first."""
         found: list[dict[str, Any]] = []
         offset = 0
         while True:
             data = self.get(path, params={"limit": page, "offset": offset})
-            found.extend(data["triggers"])
-            offset += len(data["triggers"])
-            if not data["triggers"] or offset >= data["total"]:
+            found.extend(data[key])
+            offset += len(data[key])
+            if not data[key] or offset >= data["total"]:
                 break
         found.reverse()
         return found

@@ -19,10 +19,10 @@ pytest.register_assert_rewrite("flowmock_receiver.testing")
 
 from .core.store import MemoryStore  # noqa: E402
 from .serving import LiveServer  # noqa: E402
-from .testing import Flow, Flowmock  # noqa: E402
+from .testing import FlowHandle, Flowmock  # noqa: E402
 from .web import create_app  # noqa: E402
 
-__all__ = ["Flow", "Flowmock", "FlowmockServer"]
+__all__ = ["FlowHandle", "Flowmock", "FlowmockServer"]
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -106,8 +106,8 @@ def flowmock(flowmock_server: FlowmockServer, request: pytest.FixtureRequest) ->
         if bad:
             lines = [f"flowmock strict mode: {len(bad)} call(s) did not conform to their flow's schema:"]
             for entry in bad[:10]:
-                lines.append(f"  flow {entry['flow_id']} call {entry['id']} ({entry['http_status']}):")
-                lines.extend(f"    {e['path']}: {e['message']}" for e in entry["contract"]["errors"][:10])
+                lines.append(f"  flow {entry.flow_id} call {entry.id} ({entry.http_status}):")
+                lines.extend(f"    {e.path}: {e.message}" for e in entry.schema_errors[:10])
             pytest.fail("\n".join(lines), pytrace=False)
 
 

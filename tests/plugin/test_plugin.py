@@ -17,7 +17,7 @@ def test_sender_posts_monitor_results(flowmock):
     flow = flowmock.create_flow(schema="monitor-results")
     send_monitor_results(flow.url, failed=1)
     [run] = flow.wait_for_runs(1)
-    assert run["outputs"]["body"]["metrics"]["failedTests"] == 1
+    assert run.body["metrics"]["failedTests"] == 1
     flow.assert_received(count=1, body_contains={"monitor_name": "nightly"})
     flow.assert_all_conform()
 
@@ -156,7 +156,7 @@ def test_{n}(flowmock, flowmock_server):
     import requests
     flow = flowmock.create_flow(schema="team-activity")
     requests.post(flow.url, json={{"n": {n}}}, timeout=5)
-    assert [r["outputs"]["body"] for r in flow.wait_for_runs(1)] == [{{"n": {n}}}]
+    assert [r.body for r in flow.wait_for_runs(1)] == [{{"n": {n}}}]
     print("SERVER", flowmock_server.url)
 """
         for n in range(8)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -16,6 +15,7 @@ from flowmock_receiver.testing import Flowmock
 from flowmock_schemas import schema_names, validate, validator_for
 from flowmock_schemas.strategies import from_schema, invalid_payloads, raw_bodies
 from flowmock_sender import Sender
+from tests.helpers import call_flow
 
 NAMES = schema_names()
 STRICT = [n for n in NAMES if n.endswith(".strict")]
@@ -33,9 +33,7 @@ LENIENT_APP, LENIENT = _app_with_flows(False)
 
 
 def _post(app, flow, body: bytes, content_type: str | None = "application/json"):
-    url = urlsplit(flow.callback_url("http://localhost"))
-    headers = {"Content-Type": content_type} if content_type is not None else {}
-    return app.test_client().post(url.path, query_string=url.query, data=body, headers=headers)
+    return call_flow(app.test_client(), flow.callback_url("http://localhost"), data=body, content_type=content_type)
 
 
 def _encode(payload) -> bytes:

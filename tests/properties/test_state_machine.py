@@ -7,10 +7,8 @@ hold exactly the history the model predicts.
 
 from __future__ import annotations
 
-import json
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from hypothesis import settings
 from hypothesis import strategies as st
@@ -19,6 +17,7 @@ from hypothesis.stateful import Bundle, RuleBasedStateMachine, consumes, initial
 from flowmock_receiver import create_app
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
+from tests.helpers import call_flow
 
 SCHEMA = {"type": "object", "required": ["n"], "properties": {"n": {"type": "integer"}}}
 
@@ -110,10 +109,7 @@ class ReceiverMachine(RuleBasedStateMachine):
         else:
             expected, status = None, 202
         for client, url in zip(self.clients, urls, strict=True):
-            parts = urlsplit(url)
-            response = client.post(
-                parts.path, query_string=parts.query, data=json.dumps({"n": n}), content_type="application/json"
-            )
+            response = call_flow(client, url, {"n": n})
             assert response.status_code == status
             if expected is None:
                 assert response.data == b""

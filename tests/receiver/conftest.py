@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -10,6 +9,7 @@ import pytest
 from flowmock_receiver import create_app
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
+from tests.helpers import call_flow
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -64,13 +64,15 @@ class Api:
         headers: dict[str, str] | None = None,
         path_suffix: str = "",
     ):
-        parts = urlsplit(url)
-        data = raw if raw is not None else (json.dumps(body).encode() if body is not None else b"")
-        hdrs = dict(headers or {})
-        if content_type is not None:
-            hdrs["Content-Type"] = content_type
-        return self.client.open(
-            parts.path + path_suffix, method=method, query_string=parts.query, data=data, headers=hdrs
+        return call_flow(
+            self.client,
+            url,
+            body,
+            data=raw,
+            content_type=content_type,
+            headers=headers,
+            method=method,
+            path_suffix=path_suffix,
         )
 
 

@@ -36,7 +36,7 @@ def timed_post(url: str) -> tuple[int, float]:
 
 def test_a_call_held_by_injected_latency_does_not_hold_up_calls_to_other_flows(live):
     handle = Flowmock(live.url)
-    slow, fast = handle.create_flow("monitor-results"), handle.create_flow("monitor-results")
+    slow, fast = handle.create_flow(schema="monitor-results"), handle.create_flow(schema="monitor-results")
     slow.set_faults(latency_ms=1500)
     with ThreadPoolExecutor(2) as pool:
         held = pool.submit(timed_post, slow.url)

@@ -125,7 +125,7 @@ def test_failures_policy_across_separate_invocations(flowmock, tmp_path):
         assert result.exit_code == 0, result.output
         outputs.append(result.output.split(":")[0])
     assert outputs == ["delivered"] * 3 + ["not sent"] * 2 + ["delivered", "not sent"]
-    assert [r["outputs"]["body"]["metrics"]["failedTests"] for r in flow.runs] == [2, 2, 2, 0]
+    assert [r.body["metrics"]["failedTests"] for r in flow.runs] == [2, 2, 2, 0]
 
 
 def test_integration_file_supplies_url_type_and_policy(flowmock, tmp_path):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 import socket
 import subprocess
@@ -25,7 +24,7 @@ from tests.conftest import FIXTURES
 
 
 def recorded_bytes(run) -> bytes:
-    return base64.b64decode(run["request"]["body_base64"])
+    return run.raw_body
 
 
 def when(text: str) -> datetime:
@@ -39,9 +38,9 @@ def test_sample_collections_arrive_byte_exact_in_the_run_history(flowmock, name)
     delivery = Sender(flow.url).send(payload, schema="backup-collection.strict")
     assert delivery.status == 202 and delivery.attempts == 1
     [run] = flow.wait_for_runs(1)
-    assert run["run_id"] == delivery.run_id
+    assert run.run_id == delivery.run_id
     assert recorded_bytes(run) == json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-    assert run["outputs"]["body"] == payload
+    assert run.body == payload
 
 
 def test_server_errors_are_retried_until_the_flow_recovers(flowmock):
@@ -49,7 +48,7 @@ def test_server_errors_are_retried_until_the_flow_recovers(flowmock):
     flow.set_faults(fail_next=2, failure_status=503)
     delivery = Sender(flow.url, retry=default_retry(4, backoff_factor=0.01)).send({"user_id": "1"})
     assert delivery.attempts == 3
-    assert [t["http_status"] for t in flow.trigger_history] == [503, 503, 202]
+    assert [t.http_status for t in flow.trigger_history] == [503, 503, 202]
 
 
 def test_throttling_is_retried_after_the_retry_after_the_receiver_sent(flowmock):
@@ -60,8 +59,8 @@ def test_throttling_is_retried_after_the_retry_after_the_receiver_sent(flowmock)
     delivery = sender.send({"n": 2})
     assert delivery.attempts == 2
     history = flow.trigger_history
-    assert [t["http_status"] for t in history] == [202, 429, 202]
-    gap = (when(history[2]["time"]) - when(history[1]["time"])).total_seconds()
+    assert [t.http_status for t in history] == [202, 429, 202]
+    gap = (when(history[2].time) - when(history[1].time)).total_seconds()
     assert gap >= 0.95  # Retry-After: 1 was honoured, not the 10 ms backoff
 
 
@@ -106,7 +105,7 @@ def test_a_callers_session_is_used_but_never_changed(flowmock):
     Sender(flow.url, session=session).send({"n": 1})
     assert session.adapters == adapters  # no retrying adapter left mounted on the caller's session
     [run] = flow.wait_for_runs(1)
-    assert run["outputs"]["headers"]["X-From-The-Caller"] == "yes"
+    assert run.headers["X-From-The-Caller"] == "yes"
 
 
 def test_a_callers_own_retry_reports_the_attempts_it_really_made(flowmock):

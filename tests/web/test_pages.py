@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
 
 import pytest
 
 from flowmock_receiver import create_app
 from flowmock_receiver.core.store import MemoryStore
+from tests.helpers import call_flow
 
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>'
 
@@ -26,8 +26,7 @@ def client(app):
 
 def post(client, app, body, **kw):
     flow = app.extensions["flowmock"].store.list_flows()[0]
-    url = urlsplit(flow.callback_url("http://localhost"))
-    return client.post(url.path, query_string=url.query, data=body, content_type="application/json", **kw)
+    return call_flow(client, flow.callback_url("http://localhost"), data=body, **kw)
 
 
 def token(html: str) -> str:
@@ -64,8 +63,9 @@ def test_hostile_payloads_and_names_are_escaped(client, app):
 
 def test_binary_bodies_are_shown_as_hex_not_interpreted(client, app):
     flow = app.extensions["flowmock"].store.list_flows()[0]
-    url = urlsplit(flow.callback_url("http://localhost"))
-    client.post(url.path, query_string=url.query, data=b"\xff\x00<script>", content_type="application/octet-stream")
+    call_flow(
+        client, flow.callback_url("http://localhost"), data=b"\xff\x00<script>", content_type="application/octet-stream"
+    )
     call = app.extensions["flowmock"].store.calls()[0]
     detail = client.get(f"/_flowmock/calls/{call.id}").get_data(as_text=True)
     assert "ff 00 3c 73 63 72 69 70 74 3e" in detail
