@@ -135,7 +135,7 @@ def test_sqlite_synchronous_mode_is_configurable(tmp_path, mode):
 _WRITER = """
 import sys, time
 from flowmock_receiver.core.sqlite_store import SQLiteStore
-from tests.receiver.test_stores import _call
+from tests.receiver.core.test_stores import _call
 store, k, n, began = SQLiteStore(sys.argv[1], shared=True), int(sys.argv[2]), 0, time.monotonic()
 while time.monotonic() - began < float(sys.argv[3]):
     n += 1
