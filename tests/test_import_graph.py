@@ -31,7 +31,8 @@ LAYER_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
         f"{R}.core",
         ("flask", "werkzeug", "flowmock_sender", *(f"{R}.{m}" for m in ABOVE_CORE)),
-        ("werkzeug.http",),  # header parsing only: a library function, not a web framework
+        # Parsing helpers only, so headers and queries parse as `request.headers` and `request.args` parse them.
+        ("werkzeug.http", "werkzeug.urls"),
     ),
     (
         f"{R}.workflow",

@@ -6,21 +6,22 @@ flow has validation on; the contract verdict is recorded either way) -> faults (
 respond (202, or the flow's Response action).
 
 Every call that reaches a known flow is recorded, refused or not, before the answer is sent.
+
+The pipeline is a function of values: a `TriggerRequest` in, a `TriggerOutcome` (the `TriggerResponse` and the
+`CallRecord` it left) out. It knows nothing of how a call arrived: the web layer makes requests from WSGI
+environs, replay makes them from recorded calls, and both get back the record they caused.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
-import functools
 import json
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
-from types import MappingProxyType
 from typing import Any, NamedTuple
-from urllib.parse import parse_qsl
 
 from flowmock_schemas import mismatch_details, validator_for
 
@@ -30,6 +31,7 @@ from .errors import JSON_CONTENT_TYPE, BodyIncomplete, BodyTooLarge, TriggerErro
 from .faults import FaultState
 from .flows import FLOW_AUDIENCE, Flow, response_headers_kept
 from .headers import run_headers, workflow_headers
+from .query import parse_query
 from .records import CallRecord
 from .signing import verify
 from .store import Store
@@ -53,28 +55,6 @@ LEGACY_API_VERSIONS = (
     "2025-06-01-preview",
 )
 MAX_URL_LENGTH = 16_384
-_SAS_PARAMS = ("sp", "sv", "sig", "se")
-
-
-class Query(NamedTuple):
-    """A parsed query string: the pairs as sent, and what the checks and the run's outputs read from it."""
-
-    pairs: tuple[tuple[str, str], ...]
-    first: Mapping[str, str]  # the first value of each name, as `request.args.get` gives it (read-only: shared)
-    outputs: tuple[tuple[str, str], ...]  # `queries` in the run's outputs: first values, SAS parameters left out
-
-
-@functools.lru_cache(maxsize=256)
-def parse_query(query_string: str) -> Query:
-    """The query string parsed as Werkzeug's `request.args` parses it. A sender calls the same callback URL over
-    and over, so parsing it once per URL instead of once per call takes a measurable share off every call."""
-    pairs = tuple(
-        parse_qsl(query_string.encode("latin-1").decode(), keep_blank_values=True, errors="werkzeug.url_quote")
-    )
-    first: dict[str, str] = {}
-    for key, value in pairs:
-        first.setdefault(key, value)
-    return Query(pairs, MappingProxyType(first), tuple((k, v) for k, v in first.items() if k not in _SAS_PARAMS))
 
 
 def _jwt_claims(token: str) -> dict[str, Any] | None:
