@@ -22,7 +22,7 @@ SOURCE_ROOTS = {
     "flowmock_sender": ROOT / "sender",
     "flowmock_schemas": ROOT / "schemas",
 }
-MAX_MODULE_LINES = 450  # "a few hundred lines at most" (docs/style.md), with a little room
+MAX_MODULE_LINES = 400  # "a few hundred lines at most" (docs/style.md); the receiver is held to it
 
 R = "flowmock_receiver"
 ABOVE_CORE = ("service", "web", "serving", "commands", "workflow", "plugin", "testing", "client")
