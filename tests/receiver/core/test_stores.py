@@ -137,6 +137,7 @@ import sys, time
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from tests.receiver.core.test_stores import _call
 store, k, n, began = SQLiteStore(sys.argv[1], shared=True), int(sys.argv[2]), 0, time.monotonic()
+print("writing", flush=True)
 while time.monotonic() - began < float(sys.argv[3]):
     n += 1
     store.get_flow("f" * 32)  # a worker reads the flow from the file on every call
@@ -153,14 +154,21 @@ def test_sqlite_wal_stops_growing_while_writes_never_pause(tmp_path, processes):
     SQLiteStore(tmp_path / "db").close()  # the schema, before the writers race to create it
     wal = tmp_path / "db-wal"
     writers = [
-        subprocess.Popen([sys.executable, "-c", _WRITER, str(tmp_path / "db"), str(k), "4.5"], cwd=ROOT)
+        subprocess.Popen(
+            [sys.executable, "-c", _WRITER, str(tmp_path / "db"), str(k), "4.5"], cwd=ROOT, stdout=subprocess.PIPE
+        )
         for k in range(processes)
     ]
-    time.sleep(1.2)  # about 0.7 s of writing, after the interpreters start
+    for writer in writers:  # timed from when they write, not from when they start: on a busy machine starting an
+        assert writer.stdout is not None  # interpreter took over a second, which left "early" too early
+        writer.stdout.readline()
+    time.sleep(0.7)
     early = os.path.getsize(wal)
     time.sleep(2.5)
     late = os.path.getsize(wal)  # before the writers close their stores, which removes the WAL
     assert [w.wait(timeout=60) for w in writers] == [0] * processes
+    for writer in writers:
+        writer.stdout.close()
     # growing with every call, the WAL would be about 4.5 times its early size by now (2.6-3.2 times measured
     # with a checkpoint that only this process's lock holds writers off for; 1.0-1.5 with flowmock's)
     assert late < 2 * early, (early, late)
