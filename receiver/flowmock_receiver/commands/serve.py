@@ -1,6 +1,6 @@
 """The server's lifecycle: `flowmock serve` (here, detached, or as gunicorn workers), `wait` and `stop`.
 
-Each command imports the serving code it needs when it runs, so `flowmock wait` does not pay for Flask.
+`serve` imports the serving code for the mode it runs in (in process or gunicorn) only when it runs.
 """
 
 from __future__ import annotations
