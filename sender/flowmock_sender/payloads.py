@@ -1,8 +1,9 @@
 """The four payloads of Postman's Power Automate integration, built from real inputs.
 
-Field order follows the documented schemas (and, for activity, the one real body on record, postmanlabs issue
-#11006). UIDs are `<ownerId>-<id>`, as Postman writes them. The activity message follows the phrasing of that real
-body: "Abcdef updated a request Create abc request in the Test collection".
+Field order follows the documented schemas (and, for activity, the one real body on record, quoted in
+postmanlabs/postman-app-support issue #11006). UIDs are `<ownerId>-<id>`, as Postman writes them. The activity
+message is phrased as that body's: "<user> <action, past tense> a <model> <model name> in the <collection>
+collection", e.g. "mira updated a request List orders in the Shop collection".
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from flowmock_schemas.cli import main
 from tests.conftest import FIXTURES
 
 REPORT = str(FIXTURES / "newman" / "newman6-conduit-report.json")
-PASSING = str(FIXTURES / "newman" / "newman-v3-sample-collection-report.json")
+PASSING = str(FIXTURES / "newman" / "newman3-sparse-timings-report.json")
 
 
 def run(*args: str):
@@ -44,7 +44,7 @@ def test_backup_is_delivered_and_reported_in_one_line(flowmock):
     result = run(
         "backup",
         "--collection",
-        str(FIXTURES / "collections" / "schemas-nested-entities.json"),
+        str(FIXTURES / "collections" / "inherited-auth-and-events.json"),
         "--url",
         flow.url,
     )
