@@ -29,10 +29,19 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from hypothesis import reject
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis.provisional import urls
+try:
+    from hypothesis import reject
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis.provisional import urls
+except ModuleNotFoundError as exc:  # Hypothesis is an extra: `pip install flowmock` alone does not bring it
+    if exc.name is None or exc.name.partition(".")[0] != "hypothesis":
+        raise
+    raise ModuleNotFoundError(
+        "flowmock_schemas.strategies needs Hypothesis, which is not installed: "
+        "install flowmock[hypothesis] (pip install 'flowmock[hypothesis]')",
+        name=exc.name,
+    ) from exc
 
 from .jsonpath import format_path
 from .registry import _prepare, load_schema, validator_for
