@@ -67,7 +67,7 @@ def test_monitor_results_payload_conforms_to_the_strict_schema_with_postman_uids
     payload = monitor_results(
         summary,
         monitor_name="Conduit hourly",
-        monitor_uid="1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
+        monitor_id="1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
         user_id=12345678,
         user_name="jane.doe",
     )
@@ -77,6 +77,15 @@ def test_monitor_results_payload_conforms_to_the_strict_schema_with_postman_uids
     assert payload["collection_uid"] == "12345678-0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
     assert payload["environment_uid"] == "12345678-5daabc50-8451-43f6-922d-96b403b4f28e"
     assert list(payload) == sorted(payload)  # the documented schema's order, which happens to be alphabetical
+
+
+def test_a_monitor_uid_is_sent_as_given_and_without_one_it_is_empty():
+    summary = summarise(load("newman", "newman6-conduit-report.json"))
+    common = {"monitor_name": "m", "user_id": "1", "user_name": "u"}
+    assert monitor_results(summary, monitor_uid="7-abc", **common)["monitor_uid"] == "7-abc"
+    assert monitor_results(summary, **common)["monitor_uid"] == ""
+    with pytest.raises(InputError, match="not both"):
+        monitor_results(summary, monitor_uid="1-a", monitor_id="a", **common)
 
 
 def test_make_uid_keeps_existing_uids():
