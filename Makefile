@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 HOST ?= 127.0.0.1
 PORT ?= 7071
 
-.PHONY: serve test lint typecheck pytest bench fuzz clean
+.PHONY: serve test lint typecheck pytest bench fuzz wheel clean
 
 # `make serve` needs only the runtime dependencies; everything else also needs the test tools.
 $(RUNTIME): pyproject.toml
@@ -40,6 +40,10 @@ bench: $(STAMP)
 
 fuzz: $(STAMP)
 	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 tests/properties tests/schemas/test_strategies.py tests/receiver/test_no_500.py tests/sender/test_policy.py
+
+# The wheel CI recipes install (flowmock is not on PyPI): dist/flowmock-<version>-py3-none-any.whl.
+wheel: $(RUNTIME)
+	$(BIN)/python -m pip wheel --quiet --no-deps . -w dist
 
 clean:
 	rm -rf $(VENV) build dist .mypy_cache .ruff_cache

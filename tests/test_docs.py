@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import re
+import shlex
 
 import click
 import pytest
+from click.testing import CliRunner
 
 from flowmock_receiver import create_app
 from flowmock_receiver.core.flows import DEFINITION_FIELDS
 from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.serving.config_file import SERVER_KEYS
 from flowmock_receiver.web import DEFAULTS
-from flowmock_schemas import schema_names
+from flowmock_schemas import schema_names, validate
 from flowmock_schemas.cli import main
 from tests.conftest import ROOT
 
@@ -87,3 +89,25 @@ def test_the_quick_start_example_runs(pytester):
     code = block.split("```python\n", 1)[1].split("```", 1)[0]
     pytester.makepyfile(code)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def readme_command(prefix: str) -> list[str]:
+    """The README's example command line that starts with `prefix`, continuation lines joined, split as a shell would."""
+    lines = README.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(prefix))
+    text = lines[start]
+    while text.endswith("\\"):
+        start += 1
+        text = text[:-1] + lines[start]
+    return shlex.split(text)
+
+
+def test_the_readme_send_activity_example_runs_as_written(flowmock):
+    flow = flowmock.default_flows["collection-activity"]
+    argv = [flow.url if arg == "URL" else arg for arg in readme_command("flowmock send activity")]
+    assert argv[0] == "flowmock" and "URL" not in argv
+    result = CliRunner().invoke(main, argv[1:], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("delivered: 202")
+    [body] = flow.bodies
+    assert validate("collection-activity.strict", body) == []

@@ -110,6 +110,9 @@ def validate_command(schema: str, files: tuple[str, ...]) -> None:
             click.echo(f"{path}: {error}")
     if failed:
         sys.exit(1)
+    # Silence on success reads as "did it run?": say what was checked, in one line.
+    what = files[0] if len(files) == 1 else f"all {len(files)} files"
+    click.echo(f"ok: {what} {'conforms' if len(files) == 1 else 'conform'} to {schema}")
 
 
 @main.group("schema")

@@ -29,10 +29,19 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from hypothesis import reject
-from hypothesis import strategies as st
-from hypothesis.errors import InvalidArgument
-from hypothesis.provisional import urls
+try:
+    from hypothesis import reject
+    from hypothesis import strategies as st
+    from hypothesis.errors import InvalidArgument
+    from hypothesis.provisional import urls
+except ModuleNotFoundError as exc:  # Hypothesis is an extra: `pip install flowmock` alone does not bring it
+    if exc.name is None or exc.name.partition(".")[0] != "hypothesis":
+        raise
+    raise ModuleNotFoundError(
+        "flowmock_schemas.strategies needs Hypothesis, which is not installed: "
+        "install flowmock[hypothesis] (pip install 'flowmock[hypothesis]')",
+        name=exc.name,
+    ) from exc
 
 from .jsonpath import format_path
 from .registry import _prepare, load_schema, validator_for
@@ -207,6 +216,29 @@ def _object(schema: Mapping[str, Any], ctx: _Context, depth: int) -> st.SearchSt
     return strategy
 
 
+def _without_sibling_keys(branch: Any, siblings: list[Any]) -> Any:
+    """A `oneOf` branch that leaves out the optional properties its siblings require.
+
+    A `oneOf` that tells its branches apart by which key is present (a collection entry is a request when it has
+    `request`, a folder when it has `item`) fails on a value that has both; generating such keys as optional
+    would make most nested values invalid, and the final filter would reject nearly everything.
+    """
+    if not isinstance(branch, Mapping) or not isinstance(branch.get("properties"), Mapping):
+        return branch
+    own = set(branch.get("required", []))
+    theirs = {
+        name
+        for sibling in siblings
+        if isinstance(sibling, Mapping)
+        for name in sibling.get("required", [])
+        if isinstance(name, str)
+    }
+    dropped = theirs - own
+    if not dropped:
+        return branch
+    return {**branch, "properties": {k: v for k, v in branch["properties"].items() if k not in dropped}}
+
+
 def _gen(schema: Any, ctx: _Context, depth: int) -> st.SearchStrategy[Any]:
     if schema is True or schema == {}:
         return json_values
@@ -222,6 +254,8 @@ def _gen(schema: Any, ctx: _Context, depth: int) -> st.SearchStrategy[Any]:
         if combinator in schema:
             rest = {k: v for k, v in schema.items() if k != combinator}
             branches = [{**rest, **branch} if isinstance(branch, Mapping) else branch for branch in schema[combinator]]
+            if combinator == "oneOf":
+                branches = [_without_sibling_keys(b, schema[combinator]) for b in branches]
             return st.one_of([_gen(b, ctx, depth) for b in branches])
     options: list[st.SearchStrategy[Any]] = []
     for kind in _types(schema):

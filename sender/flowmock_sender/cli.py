@@ -143,10 +143,16 @@ def send_backup(collection: str, **opts: Any) -> None:
 @send.command("monitor-results")
 @click.option("--newman-report", required=True, help="A Newman JSON report (newman run -r json).")
 @click.option("--monitor-name", default=None, help="Default: the integration's monitor, or the collection name.")
-@click.option("--monitor-uid", default=None)
+@click.option("--monitor-uid", default=None, help="The monitor's uid (<ownerId>-<id>), sent as given.")
+@click.option("--monitor-id", default=None, help="The monitor's bare id: sent as <user-id>-<id>.")
 @click.option("--user-id", default=None, help="The owner id (UIDs are <ownerId>-<id>).")
 @click.option("--user-name", default=None)
-@click.option("--policy", type=click.Choice(POLICIES), default=None, help="all (default) or failures.")
+@click.option(
+    "--policy",
+    type=click.Choice(POLICIES),
+    default=None,
+    help="all (default) or failures; runs are counted per monitor uid, or per monitor name without one.",
+)
 @click.option("--state", default=None, help="Where the failures policy keeps its counts (default: user state dir).")
 @with_common
 def send_monitor_results(newman_report: str, **opts: Any) -> None:
@@ -157,61 +163,85 @@ def send_monitor_results(newman_report: str, **opts: Any) -> None:
     except InputError as exc:
         fail(f"{newman_report}: {exc}", 2)
     monitor_name = opts["monitor_name"] or (found.monitor if found else None) or summary.collection_name
-    monitor_uid = opts["monitor_uid"] or (found.monitor_uid if found else None) or (summary.collection_id or "")
-    payload = monitor_results(
-        summary,
-        monitor_name=monitor_name,
-        monitor_uid=monitor_uid,
-        user_id=opts["user_id"] or (found.user_id if found else "") or "",
-        user_name=opts["user_name"] or (found.user_name if found else "") or "",
-        collection_uid=found.collection_uid if found else None,
-        environment_uid=found.environment_uid if found else None,
-    )
+    if opts["monitor_uid"] or opts["monitor_id"]:
+        monitor_uid, monitor_id = opts["monitor_uid"], opts["monitor_id"]
+    else:
+        monitor_uid, monitor_id = (found.monitor_uid, found.monitor_id) if found else (None, None)
+    try:
+        payload = monitor_results(
+            summary,
+            monitor_name=monitor_name,
+            monitor_uid=monitor_uid,
+            monitor_id=monitor_id,
+            user_id=opts["user_id"] or (found.user_id if found else "") or "",
+            user_name=opts["user_name"] or (found.user_name if found else "") or "",
+            collection_uid=found.collection_uid if found else None,
+            environment_uid=found.environment_uid if found else None,
+        )
+    except InputError as exc:
+        fail(f"--monitor-uid and --monitor-id: {exc}", 2)
     policy = opts["policy"] or (found.notification_policy if found else "all")
     if not opts["dry_run"]:
+        # The sequence of a monitor is its uid's; a monitor known only by name is counted by name, so that
+        # separate runs of `send --monitor-name nightly` continue one sequence whatever collection they report.
+        key = payload["monitor_uid"] or monitor_name
         try:
-            notify = PolicyState(opts["state"]).record(
-                policy, payload["monitor_uid"] or monitor_name, summary.succeeded
-            )
+            notify = PolicyState(opts["state"]).record(policy, key, summary.succeeded)
         except InputError as exc:
             fail(str(exc), 2)
         if not notify:
             outcome = "succeeded" if summary.succeeded else "failed"
-            click.echo(f"not sent: the run {outcome} and the '{policy}' policy does not notify this run")
+            which = f"uid {key!r}" if payload["monitor_uid"] else f"{key!r} (no uid: counted by name)"
+            click.echo(
+                f"not sent: the run {outcome} and the '{policy}' policy does not notify this run of monitor {which}"
+            )
             return
     schema = opts["schema"] or (found.check_schema if found else "monitor-results.strict")
     _deliver(payload, schema, opts, opts["url"] or (found.notification_url if found else None))
 
 
+ACTIVITY_FIELDS = (
+    "action",
+    "model",
+    "model_name",
+    "model_uid",
+    "collection_name",
+    "collection_uid",
+    "user_id",
+    "user_name",
+)
+
+
 @send.command("activity")
 @click.option("--kind", type=click.Choice(["collection", "team"]), default="collection", show_default=True)
-@click.option("--action", required=True, help="create, update, delete, ...")
-@click.option("--model", required=True, help="request, folder, collection, ...")
-@click.option("--model-name", required=True)
-@click.option("--model-uid", required=True)
-@click.option("--collection-name", required=True)
-@click.option("--collection-uid", required=True)
-@click.option("--user-id", required=True)
-@click.option("--user-name", required=True)
+@click.option("--action", help="create, update, delete, ...  [required]")
+@click.option("--model", help="request, folder, collection, ...  [required]")
+@click.option("--model-name", help="[required]")
+@click.option("--model-uid", help="[required]")
+@click.option("--collection-name", help="[required, or the integration's collection]")
+@click.option("--collection-uid", help="[required, or the integration's collection_uid]")
+@click.option("--user-id", help="[required, or the integration's user_id]")
+@click.option("--user-name", help="[required, or the integration's user_name]")
 @click.option("--message", default=None, help="Default: phrased as Postman phrases it.")
 @with_common
-def send_activity(kind: str, **opts: Any) -> None:
+@click.pass_context
+def send_activity(ctx: click.Context, /, kind: str, **opts: Any) -> None:
     """Post one collection- or team-activity event."""
     found = _integration(opts, "activity")
-    fields = {
-        k: opts[k]
-        for k in (
-            "action",
-            "model",
-            "model_name",
-            "model_uid",
-            "collection_name",
-            "collection_uid",
-            "user_id",
-            "user_name",
-            "message",
-        )
-    }
+    if found is not None:  # the integration's form fills what the command line leaves out
+        for option, value in (
+            ("collection_name", found.collection),
+            ("collection_uid", found.collection_uid),
+            ("user_id", found.user_id),
+            ("user_name", found.user_name),
+        ):
+            opts[option] = opts[option] or value or None
+    # Checked here rather than by click, which stops at the first missing option: name them all at once.
+    missing = [name for name in ACTIVITY_FIELDS if not opts[name]]
+    if missing:
+        names = ", ".join("'--" + name.replace("_", "-") + "'" for name in missing)
+        raise click.UsageError(f"Missing option{'s' if len(missing) > 1 else ''} {names}.", ctx)
+    fields = {name: opts[name] for name in (*ACTIVITY_FIELDS, "message")}
     payload = activity(**fields)
     schema_kind = found.type if found else f"{kind}-activity"
     schema = opts["schema"] or (found.check_schema if found else f"{schema_kind}.strict")

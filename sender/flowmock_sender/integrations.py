@@ -6,7 +6,7 @@ nickname = "nightly-monitor"            # Nickname
 type = "monitor-results"                 # backup-collection | collection-activity | team-activity | monitor-results
 workspace = "Team Workspace"             # Workspace
 monitor = "Conduit hourly"               # Monitor (monitor-results), or `collection` for the others
-monitor_uid = "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1"
+monitor_uid = "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1"   # sent as given; or monitor_id = "1e6b6cc1-..."
 notification_url = "http://127.0.0.1:7071/workflows/..."   # Notification URL
 notification_policy = "failures"         # Monitor runs notifications: "all" or "failures"
 user_id = "12345678"
@@ -35,6 +35,7 @@ _FIELDS = {
     "collection_uid",
     "monitor",
     "monitor_uid",
+    "monitor_id",
     "environment",
     "environment_uid",
     "notification_url",
@@ -54,7 +55,8 @@ class Integration:
     collection: str | None = None
     collection_uid: str | None = None
     monitor: str | None = None
-    monitor_uid: str | None = None
+    monitor_uid: str | None = None  # sent as given: a uid is already `<ownerId>-<id>`
+    monitor_id: str | None = None  # the bare id: sent as `<user_id>-<id>`
     environment: str | None = None
     environment_uid: str | None = None
     notification_policy: str = "all"
@@ -92,6 +94,8 @@ def load_integrations(path: str | Path) -> dict[str, Integration]:
         policy = item.get("notification_policy", "all")
         if policy not in POLICIES:
             raise InputError(f"{where}: 'notification_policy' must be 'all' or 'failures'")
+        if "monitor_uid" in item and "monitor_id" in item:
+            raise InputError(f"{where}: give 'monitor_uid' or 'monitor_id', not both")
         values: dict[str, Any] = {k: (str(v) if k == "user_id" else v) for k, v in item.items()}
         if values["nickname"] in found:
             raise InputError(f"{where}: a second integration named {values['nickname']!r}")

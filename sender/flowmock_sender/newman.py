@@ -1,9 +1,10 @@
 """Reading Newman JSON reports (newman run -r json), from Newman 3 to 6, into monitor metrics.
 
-The mapping follows postman-payloads.md section 3.4. `totalLatency` is the sum of the response times of the
-executions that got a response, not `responseAverage x n`: Newman's running mean divides by every request,
-including those that never got an answer, so it is biased as soon as one request errors.
-`errors` counts failed requests plus failed scripts (a run that could not complete, Postman's "Error").
+The metrics mean what Postman's monitor integrations say they mean: `requestCount` is the requests of the run,
+`failedTests`/`passedTests` its failed and passed assertions, `errors` its failed requests plus failed scripts (a
+run that could not complete, Postman's "Error"). `totalLatency` is the sum of the response times of the executions
+that got a response, not `responseAverage x n`: Newman's running mean divides by every request, including those
+that never got an answer, so it is biased as soon as one request errors. Newman has no warnings: `warnings` is 0.
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """The four payloads of Postman's Power Automate integration, built from real inputs.
 
-Field order follows the documented schemas (and, for activity, the one real body on record, postmanlabs issue
-#11006). UIDs are `<ownerId>-<id>`, as Postman writes them. The activity message follows the phrasing of that real
-body: "Abcdef updated a request Create abc request in the Test collection".
+Field order follows the documented schemas (and, for activity, the one real body on record, quoted in
+postmanlabs/postman-app-support issue #11006). UIDs are `<ownerId>-<id>`, as Postman writes them. The activity
+message is phrased as that body's: "<user> <action, past tense> a <model> <model name> in the <collection>
+collection", e.g. "mira updated a request List orders in the Shop collection".
 """
 
 from __future__ import annotations
@@ -74,7 +75,8 @@ def monitor_results(
     summary: RunSummary,
     *,
     monitor_name: str,
-    monitor_uid: str,
+    monitor_uid: str | None = None,
+    monitor_id: str | None = None,
     user_id: str | int,
     user_name: str,
     collection_name: str | None = None,
@@ -82,8 +84,18 @@ def monitor_results(
     environment_name: str | None = None,
     environment_uid: str | None = None,
 ) -> dict[str, Any]:
-    """The monitor-results payload of one run. Postman types `user_id` as a string, so it is sent as one."""
+    """The monitor-results payload of one run. Postman types `user_id` as a string, so it is sent as one.
+
+    Postman tells ids from uids: the API's paths take the bare id (`1e6b6cc1-...`), payload fields carry the uid
+    (`<ownerId>-<id>`). So a `*_uid` given here is sent as given, and `monitor_id` (like the collection and
+    environment ids read from the Newman report) becomes a uid with `user_id` as the owner. Without either,
+    `monitor_uid` is `""`, as `environment_uid` is for a run without an environment.
+    """
+    if monitor_uid is not None and monitor_id is not None:
+        raise InputError("give the monitor's uid or its id, not both")
     owner = str(user_id)
+    if monitor_uid is None:
+        monitor_uid = make_uid(owner, monitor_id)
     return {
         "collection_name": collection_name if collection_name is not None else summary.collection_name,
         "collection_uid": collection_uid if collection_uid is not None else make_uid(owner, summary.collection_id),
@@ -91,7 +103,7 @@ def monitor_results(
         "environment_uid": environment_uid if environment_uid is not None else make_uid(owner, summary.environment_id),
         "metrics": dict(summary.metrics),
         "monitor_name": monitor_name,
-        "monitor_uid": make_uid(owner, monitor_uid),
+        "monitor_uid": monitor_uid,
         "user_id": owner,
         "user_name": user_name,
     }

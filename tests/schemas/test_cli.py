@@ -21,11 +21,13 @@ def run():
     return invoke
 
 
-def test_validate_exits_0_when_every_file_conforms(run):
-    files = [str(p) for p in (FIXTURES / "payloads" / "monitor-results" / "valid").glob("*.json")]
+def test_validate_exits_0_with_one_line_when_every_file_conforms(run):
+    files = sorted(str(p) for p in (FIXTURES / "payloads" / "monitor-results" / "valid").glob("*.json"))
     result = run("validate", "monitor-results.strict", *files)
     assert result.exit_code == 0, result.output
-    assert result.output == ""
+    assert result.output == f"ok: all {len(files)} files conform to monitor-results.strict\n"
+    single = run("validate", "monitor-results", files[0])
+    assert single.output == f"ok: {files[0]} conforms to monitor-results\n"
 
 
 def test_validate_prints_one_line_per_error_and_exits_1(run, tmp_path):

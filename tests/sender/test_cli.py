@@ -18,7 +18,7 @@ from flowmock_schemas.cli import main
 from tests.conftest import FIXTURES
 
 REPORT = str(FIXTURES / "newman" / "newman6-conduit-report.json")
-PASSING = str(FIXTURES / "newman" / "newman-v3-sample-collection-report.json")
+PASSING = str(FIXTURES / "newman" / "newman3-sparse-timings-report.json")
 
 
 def run(*args: str):
@@ -35,7 +35,7 @@ def test_dry_run_prints_the_payload_and_sends_nothing():
         "12345678",
         "--user-name",
         "jane",
-        "--monitor-uid",
+        "--monitor-id",
         "1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
     )
     assert result.exit_code == 0, result.output
@@ -44,12 +44,25 @@ def test_dry_run_prints_the_payload_and_sends_nothing():
     assert payload["monitor_uid"] == "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1"
 
 
+@pytest.mark.parametrize("uid", ["12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1", "m-1", "1e6b6cc1"])
+def test_a_monitor_uid_is_sent_as_given_never_with_the_owner_prepended(uid):
+    result = run("monitor-results", "--newman-report", REPORT, "--dry-run", "--user-id", "42", "--monitor-uid", uid)
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["monitor_uid"] == uid
+
+
+def test_monitor_uid_and_monitor_id_together_are_a_usage_error():
+    result = run("monitor-results", "--newman-report", REPORT, "--dry-run", "--monitor-uid", "1-a", "--monitor-id", "a")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert "not both" in result.output
+
+
 def test_backup_is_delivered_and_reported_in_one_line(flowmock):
     flow = flowmock.default_flows["backup-collection"]
     result = run(
         "backup",
         "--collection",
-        str(FIXTURES / "collections" / "schemas-nested-entities.json"),
+        str(FIXTURES / "collections" / "inherited-auth-and-events.json"),
         "--url",
         flow.url,
     )
@@ -102,6 +115,38 @@ def test_input_errors_exit_2_in_one_line(tmp_path):
         assert result.output.count("\n") == 1, result.output
 
 
+def test_activity_names_every_missing_option_at_once():
+    result = run("activity", "--action", "update", "--model", "request", "--url", "http://127.0.0.1:9")
+    assert result.exit_code == 2 and result.output.count("\n") == 1
+    assert (
+        "Missing options '--model-name', '--model-uid', '--collection-name', '--collection-uid', '--user-id',"
+        " '--user-name'." in result.output
+    )
+
+
+def test_activity_takes_collection_and_user_from_an_integration(flowmock, tmp_path):
+    flow = flowmock.default_flows["team-activity"]
+    config = tmp_path / "integrations.toml"
+    config.write_text(
+        f"""
+[[integrations]]
+nickname = "team"
+type = "team-activity"
+collection = "Shop"
+collection_uid = "4821-0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
+notification_url = "{flow.url}"
+user_id = "4821"
+user_name = "mira"
+"""
+    )
+    args = ["--action", "create", "--model", "folder", "--model-name", "Returns", "--model-uid", "4821-9"]
+    result = run("activity", *args, "--integration", "team", "--config", str(config))
+    assert result.exit_code == 0, result.output
+    [body] = flow.bodies
+    assert body["message"] == "mira created a folder Returns in the Shop collection"
+    assert (body["collection_uid"], body["user_id"]) == ("4821-0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9", "4821")
+
+
 def test_failures_policy_across_separate_invocations(flowmock, tmp_path):
     flow = flowmock.default_flows["monitor-results"]
     state = str(tmp_path / "state.json")
@@ -128,6 +173,23 @@ def test_failures_policy_across_separate_invocations(flowmock, tmp_path):
     assert [r.body["metrics"]["failedTests"] for r in flow.runs] == [2, 2, 2, 0]
 
 
+def test_failures_policy_counts_a_monitor_known_only_by_name_by_its_name(flowmock, tmp_path):
+    flow = flowmock.default_flows["monitor-results"]
+    state = str(tmp_path / "state.json")
+    common = ["--url", flow.url, "--policy", "failures", "--state", state, "--user-id", "1", "--user-name", "a"]
+    outputs = []
+    # The two reports come from different collections: the sequence is the monitor's, named on the command line.
+    for report in [REPORT] * 4 + [PASSING]:
+        result = run("monitor-results", "--newman-report", report, "--monitor-name", "nightly", *common)
+        assert result.exit_code == 0, result.output
+        outputs.append(result.output)
+    assert [o.split(":")[0] for o in outputs] == ["delivered"] * 3 + ["not sent", "delivered"]
+    assert "monitor 'nightly' (no uid: counted by name)" in outputs[3]
+    assert {r.body["monitor_uid"] for r in flow.runs} == {""}
+    other = run("monitor-results", "--newman-report", REPORT, "--monitor-name", "weekly", *common)
+    assert other.output.startswith("delivered")  # another monitor, another sequence
+
+
 def test_integration_file_supplies_url_type_and_policy(flowmock, tmp_path):
     flow = flowmock.default_flows["monitor-results"]
     config = tmp_path / "integrations.toml"
@@ -138,7 +200,7 @@ nickname = "nightly"
 type = "monitor-results"
 workspace = "Team Workspace"
 monitor = "Conduit nightly"
-monitor_uid = "1e6b6cc1-c760-48e0-968f-4bfaeeae9af1"
+monitor_id = "1e6b6cc1-c760-48e0-968f-4bfaeeae9af1"
 notification_url = "{flow.url}"
 notification_policy = "all"
 user_id = "12345678"
@@ -149,6 +211,7 @@ user_name = "jane.doe"
     assert result.exit_code == 0, result.output
     [body] = flow.bodies
     assert body["monitor_name"] == "Conduit nightly" and body["user_name"] == "jane.doe"
+    assert body["monitor_uid"] == "12345678-1e6b6cc1-c760-48e0-968f-4bfaeeae9af1"  # the bare id, made a uid
     unknown = run("--integration", "weekly", "--config", str(config), "--newman-report", PASSING)
     assert unknown.exit_code == 2 and "no integration named 'weekly'" in unknown.output
 

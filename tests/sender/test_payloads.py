@@ -39,11 +39,21 @@ def test_newman6_report_maps_onto_metrics_with_latency_summed_from_responses():
 
 
 def test_old_newman3_report_with_sparse_timings_still_works():
-    summary = summarise(load("newman", "newman-v3-sample-collection-report.json"))
+    summary = summarise(load("newman", "newman3-sparse-timings-report.json"))
     assert summary.metrics["requestCount"] == 3
-    assert summary.metrics["totalLatency"] == 1965 + 273 + 309
-    assert summary.collection_id == "6d031f42-a134-4dba-86c5-ce154f352f33"
+    assert summary.metrics["totalLatency"] == 412 + 96 + 187  # not responseAverage x 3: timings hold no more
+    assert summary.collection_id == "3f0c9a52-7d1e-4b8a-9c64-2e5f8d71b0a3"  # v2.0.0 collections say info.id
+    assert (summary.environment_name, summary.environment_id) == ("", None)  # environment is just {"values": []}
     assert summary.succeeded is True
+
+
+def test_a_report_without_a_scripts_stat_counts_test_and_prerequest_script_failures():
+    report = load("newman", "newman3-sparse-timings-report.json")
+    stats = report["run"]["stats"]
+    del stats["scripts"]
+    stats["testScripts"]["failed"] = 1
+    stats["prerequestScripts"]["failed"] = 1
+    assert summarise(report).metrics["errors"] == 2
 
 
 @pytest.mark.parametrize("bad", [{}, [], {"run": {}}, {"run": {"stats": {}}}])
@@ -57,7 +67,7 @@ def test_monitor_results_payload_conforms_to_the_strict_schema_with_postman_uids
     payload = monitor_results(
         summary,
         monitor_name="Conduit hourly",
-        monitor_uid="1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
+        monitor_id="1e6b6cc1-c760-48e0-968f-4bfaeeae9af1",
         user_id=12345678,
         user_name="jane.doe",
     )
@@ -67,6 +77,15 @@ def test_monitor_results_payload_conforms_to_the_strict_schema_with_postman_uids
     assert payload["collection_uid"] == "12345678-0b1c2d3e-4f50-4617-8293-a4b5c6d7e8f9"
     assert payload["environment_uid"] == "12345678-5daabc50-8451-43f6-922d-96b403b4f28e"
     assert list(payload) == sorted(payload)  # the documented schema's order, which happens to be alphabetical
+
+
+def test_a_monitor_uid_is_sent_as_given_and_without_one_it_is_empty():
+    summary = summarise(load("newman", "newman6-conduit-report.json"))
+    common = {"monitor_name": "m", "user_id": "1", "user_name": "u"}
+    assert monitor_results(summary, monitor_uid="7-abc", **common)["monitor_uid"] == "7-abc"
+    assert monitor_results(summary, **common)["monitor_uid"] == ""
+    with pytest.raises(InputError, match="not both"):
+        monitor_results(summary, monitor_uid="1-a", monitor_id="a", **common)
 
 
 def test_make_uid_keeps_existing_uids():
@@ -82,12 +101,12 @@ def test_backup_payload_from_each_sample_collection_is_valid(name):
 
 
 def test_backup_accepts_the_postman_api_wrapper():
-    collection = load("collections", "schemas-nested-entities.json")
+    collection = load("collections", "inherited-auth-and-events.json")
     assert backup_collection({"collection": collection}) == {"collection": collection}
 
 
 def test_backup_of_an_invalid_collection_names_the_path():
-    collection = load("collections", "schemas-nested-entities.json")
+    collection = load("collections", "inherited-auth-and-events.json")
     collection["info"].pop("schema")
     with pytest.raises(InputError, match=r"\$\.info: Required properties are missing from object: schema"):
         backup_collection(collection)
@@ -99,14 +118,14 @@ def test_activity_is_phrased_as_postman_phrases_it_with_keys_in_its_order():
     payload = activity(
         action="update",
         model="request",
-        model_name="Create abc request",
-        model_uid="11-22-33",
-        collection_name="Test collection",
-        collection_uid="34-44-56",
-        user_id=12345,
-        user_name="Abcdef",
+        model_name="List orders",
+        model_uid="4821-77-19",
+        collection_name="Shop collection",
+        collection_uid="4821-30-5",
+        user_id=4821,
+        user_name="mira",
     )
-    assert payload == load("payloads", "team-activity", "valid", "issue-11006-sample.json")
+    assert payload == load("payloads", "team-activity", "valid", "request-updated-short-uids.json")
     assert list(payload) == [
         "action",
         "model",
