@@ -62,6 +62,8 @@ def _parse_general(text: str, culture: Culture, today: _dt.date) -> NetDateTime 
     if time is not None:
         groups = time.groupdict()
         date_text = text[: time.start()]
+    if time is None and not date_text.strip(" ,"):
+        return None
     date = _date_fields(date_text, culture, today)
     if date is None:
         return None
@@ -70,7 +72,10 @@ def _parse_general(text: str, culture: Culture, today: _dt.date) -> NetDateTime 
 
 
 def _date_fields(text: str, culture: Culture, today: _dt.date) -> tuple[int, int, int] | None:
-    """(year, month, day) from the date part of a non-ISO string, or None when it is not a date."""
+    """(year, month, day) from the date part of a non-ISO string, or None when it is not a date.
+
+    An empty date part (a time alone) is today, as `DateTime.Parse` reads "13:05".
+    """
     if not text.strip(" ,"):
         return (today.year, today.month, today.day)
     words = _WORD.findall(text)
