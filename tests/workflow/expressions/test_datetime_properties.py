@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from flowmock_receiver.workflow.expressions.cultures import culture
 from flowmock_receiver.workflow.expressions.datetimes import FUNCTIONS
-from flowmock_receiver.workflow.expressions.dotnet_format import format_datetime
+from flowmock_receiver.workflow.expressions.dotnet_format import ROUND_TRIP, format_datetime
 from flowmock_receiver.workflow.expressions.errors import ExpressionError
 from flowmock_receiver.workflow.expressions.net_datetime import MAX_TICKS, TICKS_PER_SECOND, Kind, NetDateTime
 
@@ -31,6 +31,11 @@ def test_any_timestamp_written_as_o_parses_back_to_itself(value: NetDateTime) ->
     text = format_datetime(value, "o", culture(None))
     assert FUNCTIONS["formatDateTime"](NOW, text) == text
     assert FUNCTIONS["ticks"](NOW, text) == value.ticks
+
+
+@given(net_datetimes())
+def test_the_o_shortcut_writes_what_the_general_engine_writes(value: NetDateTime) -> None:
+    assert format_datetime(value, "o", culture(None)) == format_datetime(value, ROUND_TRIP, culture(None))
 
 
 @given(net_datetimes(), st.text(FORMAT_ALPHABET, max_size=12) | st.text(max_size=6), LOCALES)

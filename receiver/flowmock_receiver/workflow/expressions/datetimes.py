@@ -29,7 +29,7 @@ from typing import Any
 from .cultures import Culture, UnknownCulture, culture
 from .dotnet_format import InvalidFormat, format_datetime, parse_exact
 from .errors import ExpressionEvaluationError
-from .net_datetime import TICKS_PER_DAY, TICKS_PER_SECOND, NetDateTime, OutOfRange, format_timespan
+from .net_datetime import TICKS_PER_DAY, TICKS_PER_SECOND, Kind, NetDateTime, OutOfRange, format_timespan
 from .timestamp_parsing import parse_timestamp
 from .timezones import InvalidLocalTime, UnknownTimeZone, convert, find_zone, from_utc, to_utc
 
@@ -160,7 +160,8 @@ def _zone(name: str, value: Any, position: int) -> str:
 
 
 def _now(now: _dt.datetime) -> NetDateTime:
-    return NetDateTime.from_datetime(now)
+    """The evaluation clock as a UTC timestamp; a naive clock is taken to be UTC, as the service's clock is."""
+    return NetDateTime.from_datetime(now, Kind.UTC)
 
 
 def _shift(name: str, value: NetDateTime, interval: int, unit_value: Any, position: int) -> NetDateTime:

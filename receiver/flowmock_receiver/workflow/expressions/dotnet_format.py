@@ -124,6 +124,8 @@ def expand(format_string: str, culture: Culture) -> tuple[str, Culture, bool]:
 
 def format_datetime(value: NetDateTime, format_string: str, culture: Culture) -> str:
     """`DateTime.ToString(format, culture)`; raises `InvalidFormat` for a format .NET rejects."""
+    if format_string in ("o", "O"):
+        return _round_trip(value)
     pattern, culture, universal = expand(format_string, culture)
     if universal:
         value = value.with_kind(Kind.UTC)
@@ -141,6 +143,16 @@ def format_datetime(value: NetDateTime, format_string: str, culture: Culture) ->
         else:
             out.append(_field(token, value, calendar, culture))
     return "".join(out)
+
+
+def _round_trip(value: NetDateTime) -> str:
+    """The "o" format written directly: it is the default output of almost every call, so it skips the tokens."""
+    c = value.to_datetime()
+    suffix = {Kind.UTC: "Z", Kind.LOCAL: "+00:00", Kind.UNSPECIFIED: ""}[value.kind]
+    return (
+        f"{c.year:04d}-{c.month:02d}-{c.day:02d}T{c.hour:02d}:{c.minute:02d}:{c.second:02d}"
+        f".{value.fraction_ticks:07d}{suffix}"
+    )
 
 
 def _field(token: Field, value: NetDateTime, calendar: _dt.datetime, culture: Culture) -> str:
