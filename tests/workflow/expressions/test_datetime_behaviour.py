@@ -61,6 +61,21 @@ def test_german_names_come_from_cldr() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "locale", "expected"),
+    [
+        pytest.param("20 janv. 2010", "fr-FR", "2010-01-20T00:00:00.0000000", id="abbreviated-month-with-dot"),
+        pytest.param("dim. 31 janv. 2016 13:05", "fr-FR", "2016-01-31T13:05:00.0000000", id="day-name-and-time"),
+        pytest.param("martes, 20 de octubre de 2020", "es-ES", "2020-10-20T00:00:00.0000000", id="spanish-long-date"),
+        pytest.param("31.01.2016", "de-DE", "2016-01-31T00:00:00.0000000", id="german-dotted-date"),
+        pytest.param("2016/01/31 1:05 PM", "en-US", "2016-01-31T13:05:00.0000000", id="year-first-with-designator"),
+        pytest.param("January 31, 2016", "en-US", "2016-01-31T00:00:00.0000000", id="english-long-date"),
+    ],
+)
+def test_parse_date_time_reads_the_locales_own_forms(text: str, locale: str, expected: str) -> None:
+    assert call("parseDateTime", text, locale) == expected
+
+
+@pytest.mark.parametrize(
     ("args", "expected"),
     [
         pytest.param(("2018-01-31T00:00:00Z", 1, "Month"), "2018-02-28T00:00:00.0000000Z", id="month-clamps-day"),

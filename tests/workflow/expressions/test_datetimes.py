@@ -3,6 +3,11 @@
 Each case cites its section of "Reference guide to functions in expressions for workflows in Azure Logic Apps
 and Power Automate" (expression-functions-reference.md, alphabetical list) in its id. The functions are called
 directly through `FUNCTIONS`, with the clock fixed where an example says "suppose the current timestamp is".
+
+The examples are those of the current reference (ms.date 10/06/2025). Earlier revisions printed
+`addDays('2018-03-15T13:00:00Z', 10)` as "2018-03-25T00:00:0000000Z", which loses both the hour and the dot
+before the fraction; the current text, like every other result in the reference, writes the "o" format
+"2018-03-25T00:00:00.0000000Z" for midnight input, so those old results are not tested.
 """
 
 from __future__ import annotations

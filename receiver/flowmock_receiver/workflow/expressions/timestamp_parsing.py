@@ -41,6 +41,8 @@ _TIME = re.compile(
 )
 _WORD = re.compile(r"\d+|[^\W\d_]+\.?")
 _SEPARATORS = re.compile(r"[\s,/.\-]*")
+#: Words Spanish and Portuguese long dates put between their parts ("martes, 20 de octubre de 2020"), skipped.
+_DATE_WORDS = frozenset({"de", "del"})
 
 
 def parse_timestamp(text: str, culture: Culture, today: _dt.date) -> NetDateTime | None:
@@ -79,7 +81,7 @@ def _date_fields(text: str, culture: Culture, today: _dt.date) -> tuple[int, int
     if not text.strip(" ,"):
         return (today.year, today.month, today.day)
     words = _WORD.findall(text)
-    if "".join(words) != _SEPARATORS.sub("", text):
+    if "".join(words).replace(".", "") != _SEPARATORS.sub("", text):
         return None
     numbers: list[str] = []
     month: int | None = None
@@ -90,7 +92,7 @@ def _date_fields(text: str, culture: Culture, today: _dt.date) -> tuple[int, int
         named = _month_named(word, culture)
         if named is not None and month is None:
             month = named
-        elif not _is_day_name(word, culture):
+        elif word.lower() not in _DATE_WORDS and not _is_day_name(word, culture):
             return None
     if month is not None:
         return _with_month_name(numbers, month, culture, today)
