@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -83,3 +84,27 @@ def test_date_difference_measures_what_add_seconds_added(start: dt.datetime, sec
     ticks = FUNCTIONS["ticks"](NOW, later) - FUNCTIONS["ticks"](NOW, FUNCTIONS["formatDateTime"](NOW, timestamp))
     assert ticks == seconds * TICKS_PER_SECOND
     assert difference.startswith("-") == (seconds < 0)
+
+
+def json_values() -> st.SearchStrategy[Any]:
+    """JSON values biased towards what the date functions take: timestamps, units, zone names, formats, integers."""
+    meaningful = st.sampled_from(
+        ["2018-03-15T13:00:00Z", "03/15/2018", "Day", "Month", "UTC", "Pacific Standard Time", "o", "D", "fr-FR", ""]
+    )
+    scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12) | meaningful
+    return st.recursive(
+        scalars,
+        lambda inner: st.lists(inner, max_size=2) | st.dictionaries(st.text(max_size=3), inner, max_size=2),
+        max_leaves=3,
+    )
+
+
+@given(st.sampled_from(sorted(FUNCTIONS)), st.lists(json_values(), max_size=4), st.datetimes(timezones=st.just(dt.UTC)))
+def test_every_function_returns_json_or_raises_the_expression_error(
+    name: str, args: list[Any], now: dt.datetime
+) -> None:
+    try:
+        result = FUNCTIONS[name](now, *args)
+    except ExpressionError:
+        return
+    assert isinstance(result, str | int)
