@@ -1,0 +1,451 @@
+"""The runner: one run of a definition's actions, in `runAfter` order, with the service's status rules.
+
+Order. Within one action set, an action runs once every action in its `runAfter` has finished, and only if each
+finished in one of the statuses listed for it (`Succeeded`, `Failed`, `Skipped`, `TimedOut`); otherwise it is
+Skipped with the service's `ActionConditionFailed` message ("The execution of template action 'B' is skipped: the
+'runAfter' condition for action 'A' is not satisfied. Expected status values 'Succeeded' and actual value
+'Failed'."). Parallel branches (actions waiting on the same predecessor) run one after another in definition order:
+deterministic, and the same results as the service's unless branches race on a variable.
+
+Status. From "Handle errors and exceptions in Azure Logic Apps" (learn.microsoft.com/azure/logic-apps/
+logic-apps-exception-handling, "Catch and handle failures by changing run after behavior"): "When an action throws
+an unhandled error or exception, the action is marked Failed, and any successor action is marked Skipped. [...] if
+a branch ends with a Skipped action, that branch's completion status is based on that skipped action's predecessor
+status. After the logic app run completes, the engine determines the entire run's status by evaluating all the
+branch statuses. If any branch ends in failure, the entire logic app run is marked Failed." The same rule gives a
+Scope's status ("If the final action in a scope results as Failed or Aborted, the scope's status is marked
+Failed"). A Terminate action sets the run's status outright; actions it stops are recorded as Cancelled.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flowmock_receiver.workflow.engine import control, data, external, response, variables
+from flowmock_receiver.workflow.engine.base import (
+    CANCELLED,
+    FAILED,
+    RUN_AFTER_STATUSES,
+    SKIPPED,
+    SUCCEEDED,
+    TIMED_OUT,
+    ActionFailure,
+    Handler,
+    as_mapping,
+)
+from flowmock_receiver.workflow.engine.clock import VirtualClock
+from flowmock_receiver.workflow.engine.conditions import ConditionShapeError, condition_text
+from flowmock_receiver.workflow.engine.records import ActionRecord, RunRecord
+from flowmock_receiver.workflow.engine.response import ResponseOutcome, no_response, timed_out
+from flowmock_receiver.workflow.errors import EngineError
+from flowmock_receiver.workflow.expressions import ExpressionError, evaluate, evaluate_template
+from flowmock_receiver.workflow.mocks import ActionMock
+
+HANDLERS: dict[str, Handler] = {
+    **control.HANDLERS,
+    **data.HANDLERS,
+    **variables.HANDLERS,
+    **response.HANDLERS,
+    **external.HANDLERS,
+}
+"""Action handlers by lower-cased type; a type not here is treated as one that calls out (mocked)."""
+
+CONTAINERS = frozenset({"scope", "if", "switch", "foreach", "until"})
+_STATUS_NAMES = {status.lower(): status for status in RUN_AFTER_STATUSES}
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run behaves where the definition does not say.
+
+    `strict_mocks` fails every action that calls out and has no mock. `response_timeout` is the seconds (virtual)
+    the caller waits for a Response (120, Power Automate's and Consumption's limit; 225 for Standard), and
+    `timeout_status` what it then gets (504 per the current docs; 408 per older ones). `caller_waiting` False runs
+    as if started without an HTTP caller (Response actions are then Skipped, `ActionResponseSkipped`).
+    `parameters` override the flow's parameter defaults; `workflow` is what `workflow()` returns; `max_actions`
+    bounds the actions one run may execute (a runaway loop fails the run instead of hanging the server)."""
+
+    strict_mocks: bool = False
+    response_timeout: float = response.RESPONSE_TIMEOUT_SECONDS
+    timeout_status: int = 504
+    caller_waiting: bool = True
+    parameters: Mapping[str, Any] | None = None
+    workflow: Mapping[str, Any] | None = None
+    callback_url: str | None = None
+    max_actions: int = 200_000
+
+
+@dataclass
+class _Frame:
+    """Statuses and records of the action set being run (one per nesting level)."""
+
+    statuses: dict[str, str] = field(default_factory=dict)
+
+
+class Run:
+    """One run in progress. Build it with `run_flow`/`start_run` (package API); the action families see it
+    through the `Runner` protocol."""
+
+    def __init__(
+        self,
+        definition: Mapping[str, Any],
+        trigger_outputs: Mapping[str, Any],
+        mocks: Mapping[str, ActionMock],
+        *,
+        parameters: Mapping[str, Any],
+        clock: VirtualClock,
+        options: RunOptions,
+        on_response: Callable[[ResponseOutcome], None] | None,
+        on_update: Callable[[RunRecord], None] | None,
+        cancel: threading.Event | None,
+        trigger_name: str = "manual",
+    ) -> None:
+        self.definition = definition
+        self.mocks = mocks
+        self.clock = clock
+        self.options = options
+        self.strict_mocks = options.strict_mocks
+        self.response_timeout = options.response_timeout
+        self.variables: dict[str, Any] = {}
+        self.variable_types: dict[str, str] = {}
+        self.record = RunRecord()
+        self._on_response = on_response
+        self._on_update = on_update
+        self._cancel = cancel
+        self._calls: dict[str, int] = {}
+        self._executed = 0
+        self._terminated: tuple[str, dict[str, str] | None] | None = None
+        self.outcome: ResponseOutcome | None = None
+        self._elements: list[Any] = []
+        self._current: str | None = None
+        self.context: dict[str, Any] = {
+            "trigger": dict(trigger_outputs),
+            "trigger_name": trigger_name,
+            "actions": {},
+            "variables": self.variables,
+            "parameters": dict(parameters),
+            "items": {},
+            "iteration_indexes": {},
+            "results": {},
+            "workflow": dict(options.workflow or {}),
+            "now": clock.now(),
+        }
+        if options.callback_url is not None:
+            self.context["callback_url"] = options.callback_url
+
+    # -- the run -------------------------------------------------------------------------------------------------
+
+    def execute(self) -> RunRecord:
+        self.record.start_time = self.clock.iso()
+        self._update()
+        actions, status = self.run_actions(as_mapping(self.definition.get("actions")), None)
+        self.record.actions = actions
+        if self._terminated is not None:
+            self.record.status, self.record.error = self._terminated
+        else:
+            self.record.status = FAILED if status == FAILED else SUCCEEDED
+        self.record.outputs = self._workflow_outputs()
+        if self.outcome is None:
+            late = self.clock.elapsed() > self.response_timeout
+            self._report(timed_out(self.options.timeout_status) if late else no_response())
+        self.record.end_time = self.clock.iso()
+        self._update()
+        return self.record
+
+    def _workflow_outputs(self) -> dict[str, Any]:
+        """The definition's `outputs`, each `{"type", "value"}` evaluated; one that fails shows its error."""
+        declared = as_mapping(self.definition.get("outputs"))
+        values: dict[str, Any] = {}
+        for name, spec in declared.items():
+            try:
+                values[name] = {
+                    "type": as_mapping(spec).get("type"),
+                    "value": self.evaluate(as_mapping(spec).get("value")),
+                }
+            except ExpressionError as exc:
+                values[name] = {
+                    "type": as_mapping(spec).get("type"),
+                    "error": {"code": exc.code, "message": exc.message},
+                }
+        return values
+
+    def _update(self) -> None:
+        if self._on_update is not None:
+            self._on_update(self.record)
+
+    def _report(self, outcome: ResponseOutcome) -> None:
+        self.outcome = outcome
+        if self._on_response is not None:
+            self._on_response(outcome)
+
+    # -- action sets ---------------------------------------------------------------------------------------------
+
+    def run_actions(self, actions: Mapping[str, Any], branch: str | None) -> tuple[list[ActionRecord], str]:
+        frame = _Frame()
+        order = list(actions)
+        after = {name: run_after(as_mapping(spec)) for name, spec in actions.items()}
+        records: dict[str, ActionRecord] = {}
+        pending = list(order)
+        while pending:
+            name = next((n for n in pending if all(p in frame.statuses for p in after[n])), None)
+            if name is None:
+                raise EngineError(f"runAfter cycle or unknown predecessor among: {', '.join(pending)}")
+            pending.remove(name)
+            spec = as_mapping(actions[name])
+            if self._cancel is not None and self._cancel.is_set() and self._terminated is None:
+                self.terminate(CANCELLED, None)
+            if self._terminated is not None:
+                record = self._stopped(name, spec)
+            else:
+                blocker = next(((p, s) for p, s in after[name].items() if frame.statuses[p] not in s), None)
+                record = self._skipped_by(name, spec, blocker) if blocker else self._run_action(name, spec)
+            record.branch = branch
+            records[name] = record
+            frame.statuses[name] = record.status
+        return [records[name] for name in order], set_status(after, frame.statuses)
+
+    def _run_action(self, name: str, spec: Mapping[str, Any]) -> ActionRecord:
+        kind = str(spec.get("type", ""))
+        record = ActionRecord(name=name, type=kind, start_time=self.clock.iso())
+        self._executed += 1
+        if self._executed > self.options.max_actions:
+            self.terminate(
+                FAILED,
+                {
+                    "code": "ActionLimitExceeded",
+                    "message": f"The run executed more than {self.options.max_actions} actions.",
+                },
+            )
+            return self._stopped(name, spec)
+        handler = HANDLERS.get(kind.lower(), external.call_external)
+        self.context["actions"][name] = self.cloud_record(record)
+        outer, self._current = self._current, name
+        try:
+            handler(self, name, spec, record)
+            record.status = SUCCEEDED
+        except ActionFailure as failure:
+            record.status = failure.status
+            record.error = {"code": failure.code, "message": failure.message}
+            record.code = failure.result_code or record.code or failure.code
+            if failure.outputs is not None:
+                record.outputs = failure.outputs
+        except ExpressionError as exc:
+            located = exc if "in action" in exc.message else exc.in_action(name, "inputs", 1, 0)
+            record.status = FAILED
+            record.error = {"code": located.code, "message": located.message}
+            record.code = "BadRequest"
+        except ConditionShapeError as exc:
+            record.status = FAILED
+            record.error = {
+                "code": "InvalidTemplate",
+                "message": f"The condition of action '{name}' is not valid: {exc}.",
+            }
+            record.code = "BadRequest"
+        finally:
+            self._current = outer
+        if kind.lower() in CONTAINERS and record.status == SUCCEEDED and record.code is None:
+            record.code = "NotSpecified"
+        self.clock.step()
+        record.end_time = self.clock.iso()
+        self.context["actions"][name] = self.cloud_record(record)
+        self._check_timeout()
+        return record
+
+    def _check_timeout(self) -> None:
+        """A caller still waiting once the virtual clock passes the response timeout has been answered 504."""
+        if self.outcome is None and self.options.caller_waiting and self.clock.elapsed() > self.response_timeout:
+            self._report(timed_out(self.options.timeout_status))
+
+    def _skipped_by(self, name: str, spec: Mapping[str, Any], blocker: tuple[str, tuple[str, ...]]) -> ActionRecord:
+        predecessor, expected = blocker
+        actual = self.context["actions"].get(predecessor, {}).get("status", SKIPPED)
+        record = self._skip_record(name, spec)
+        record.error = {
+            "code": "ActionConditionFailed",
+            "message": f"The execution of template action '{name}' is skipped: the 'runAfter' condition for action "
+            f"'{predecessor}' is not satisfied. Expected status values '{', '.join(expected)}' and actual value "
+            f"'{actual}'.",
+        }
+        return record
+
+    def _skip_record(self, name: str, spec: Mapping[str, Any]) -> ActionRecord:
+        now = self.clock.iso()
+        record = ActionRecord(name, str(spec.get("type", "")), SKIPPED, now, now, code="ActionSkipped")
+        record.children = self._nested_skips(spec)
+        self.context["actions"][name] = self.cloud_record(record)
+        return record
+
+    def _nested_skips(self, spec: Mapping[str, Any]) -> list[ActionRecord]:
+        """The actions inside a container that did not run, recorded Skipped so the run shows the whole tree."""
+        kind = str(spec.get("type", "")).lower()
+        if kind in ("scope", "foreach", "until"):
+            return self.skip_actions(as_mapping(spec.get("actions")), "actions" if kind == "scope" else None, "parent")
+        if kind == "if":
+            return [
+                *self.skip_actions(as_mapping(spec.get("actions")), "actions", "parent"),
+                *self.skip_actions(as_mapping(as_mapping(spec.get("else")).get("actions")), "else", "parent"),
+            ]
+        if kind == "switch":
+            nested: list[ActionRecord] = []
+            for case_name, case in as_mapping(spec.get("cases")).items():
+                nested.extend(self.skip_actions(as_mapping(as_mapping(case).get("actions")), case_name, "parent"))
+            default = as_mapping(as_mapping(spec.get("default")).get("actions"))
+            return [*nested, *self.skip_actions(default, "default", "parent")]
+        return []
+
+    def skip_actions(self, actions: Mapping[str, Any], branch: str | None, reason: str) -> list[ActionRecord]:
+        records = []
+        for name, spec in actions.items():
+            record = self._skip_record(name, as_mapping(spec))
+            if reason == "branch":
+                record.error = {
+                    "code": "ActionBranchingConditionNotSatisfied",
+                    "message": f"The execution of template action '{name}' skipped: the branching condition for this "
+                    "action is not satisfied.",
+                }
+            record.branch = branch
+            records.append(record)
+        return records
+
+    def _stopped(self, name: str, spec: Mapping[str, Any]) -> ActionRecord:
+        """An action a Terminate (or a cancel) stopped before it started."""
+        now = self.clock.iso()
+        record = ActionRecord(name, str(spec.get("type", "")), CANCELLED, now, now, code="Terminated")
+        self.context["actions"][name] = self.cloud_record(record)
+        return record
+
+    # -- what handlers call --------------------------------------------------------------------------------------
+
+    def evaluate(self, value: Any) -> Any:
+        self.context["now"] = self.clock.now()
+        return evaluate_template(value, self.context, action=self._current)
+
+    def evaluate_condition(self, expression: Any) -> bool:
+        self.context["now"] = self.clock.now()
+        text = condition_text(expression, self.evaluate)
+        value = evaluate(text, self.context)
+        return value is True
+
+    def mock_for(self, name: str) -> tuple[ActionMock | None, int]:
+        mock = self.mocks.get(name)
+        call = self._calls.get(name, 0)
+        self._calls[name] = call + 1
+        return mock, call
+
+    def set_results(self, name: str, results: list[dict[str, Any]]) -> None:
+        self.context["results"][name] = results
+
+    def enter_item(self, loop: str, item: Any, index: int) -> None:
+        items = self.context["items"]
+        items.pop(loop, None)
+        items[loop] = item
+        self.context["iteration_indexes"][loop] = index
+
+    def leave_item(self, loop: str) -> None:
+        self.context["items"].pop(loop, None)
+        self.context["iteration_indexes"].pop(loop, None)
+
+    def enter_element(self, element: Any) -> None:
+        if "item" in self.context:
+            self._elements.append(self.context["item"])
+        else:
+            self._elements.append(_NO_ELEMENT)
+        self.context["item"] = element
+
+    def leave_element(self) -> None:
+        previous = self._elements.pop() if self._elements else _NO_ELEMENT
+        if previous is _NO_ELEMENT:
+            self.context.pop("item", None)
+        else:
+            self.context["item"] = previous
+
+    def terminate(self, status: str, error: dict[str, str] | None) -> None:
+        if self._terminated is None:
+            self._terminated = (status, error)
+
+    @property
+    def terminated(self) -> bool:
+        return self._terminated is not None
+
+    def respond(self, name: str, status_code: int, headers: dict[str, str], body: Any) -> None:
+        if not self.options.caller_waiting:
+            raise ActionFailure(
+                "ActionResponseSkipped",
+                f"The execution of template action '{name}' is skipped: there is no caller waiting for a response.",
+                status=SKIPPED,
+                result_code="ActionResponseSkipped",
+            )
+        if self.outcome is not None and self.outcome.kind == "timeout":
+            raise ActionFailure(
+                "ActionResponseTimedOut",
+                f"The execution of template action '{name}' is failed: the client application timed out waiting for a "
+                "response from service. This means that workflow took longer to respond than the alloted timeout "
+                "value. The connection maintained between the client application and service will be closed and "
+                f"client application will get an HTTP status code {self.options.timeout_status}.",
+            )
+        if self.outcome is not None:
+            raise ActionFailure(
+                "ActionResponseAlreadySent",
+                f"The execution of template action '{name}' is failed: the response for this request was already sent "
+                f"by action '{self.record.response_action}'.",
+            )
+        self.record.response_action = name
+        self._report(ResponseOutcome("response", status_code, headers, body, action=name))
+
+    def cloud_record(self, record: ActionRecord) -> dict[str, Any]:
+        value: dict[str, Any] = {
+            "name": record.name,
+            "inputs": record.inputs,
+            "outputs": record.outputs,
+            "startTime": record.start_time,
+            "endTime": record.end_time,
+            "status": record.status,
+            "code": record.code,
+        }
+        if record.error is not None:
+            value["error"] = record.error
+        return value
+
+
+_NO_ELEMENT = object()
+
+
+def run_after(spec: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
+    """An action's `runAfter` with statuses in the service's spelling (the definition may write them in any case);
+    an empty list means Succeeded."""
+    value = spec.get("runAfter")
+    if not isinstance(value, Mapping):
+        return {}
+    result: dict[str, tuple[str, ...]] = {}
+    for predecessor, statuses in value.items():
+        names = statuses if isinstance(statuses, list) else [statuses]
+        canonical = tuple(_STATUS_NAMES.get(str(s).lower(), str(s)) for s in names)
+        result[predecessor] = canonical or (SUCCEEDED,)
+    return result
+
+
+def set_status(after: Mapping[str, Mapping[str, tuple[str, ...]]], statuses: Mapping[str, str]) -> str:
+    """The status of an action set by the service's branch rule (see the module docstring): Failed if any branch
+    end is Failed or TimedOut, a Skipped end counting as its predecessors' outcome; Succeeded otherwise."""
+    successors = {predecessor for preds in after.values() for predecessor in preds}
+    outcomes: dict[str, str] = {}
+
+    def outcome(name: str) -> str:
+        if name in outcomes:
+            return outcomes[name]
+        outcomes[name] = SUCCEEDED  # a guard against cycles; definitions with cycles never run
+        status = statuses.get(name, SUCCEEDED)
+        if status in (FAILED, TIMED_OUT):
+            result = FAILED
+        elif status == SKIPPED:
+            result = FAILED if any(outcome(p) == FAILED for p in after.get(name, {})) else SUCCEEDED
+        else:
+            result = SUCCEEDED
+        outcomes[name] = result
+        return result
+
+    ends = [name for name in after if name not in successors]
+    return FAILED if any(outcome(name) == FAILED for name in ends) else SUCCEEDED

@@ -1,0 +1,98 @@
+"""Checks a definition must pass before it runs: the ones the service makes when a flow is saved.
+
+The service refuses to save a definition whose `runAfter` names an action outside the same action set, or whose
+`runAfter` graph has a cycle; such a definition cannot run, so the engine refuses it too (`EngineError`), and the
+import path can call `validate_definition` to refuse it at import with the same sentences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+_NESTED = ("actions",)
+
+
+def _sets(actions: Any, where: str) -> Iterator[tuple[str, Any]]:
+    """Every action set in the definition, with a path for messages (`actions`, `Scope.actions`, `If.else`, ...)."""
+    yield where, actions
+    if not isinstance(actions, Mapping):
+        return
+    for name, spec in actions.items():
+        if not isinstance(spec, Mapping):
+            continue
+        if "actions" in spec:
+            yield from _sets(spec["actions"], f"{name}.actions")
+        branch = spec.get("else")
+        if isinstance(branch, Mapping) and "actions" in branch:
+            yield from _sets(branch["actions"], f"{name}.else")
+        default = spec.get("default")
+        if isinstance(default, Mapping) and "actions" in default:
+            yield from _sets(default["actions"], f"{name}.default")
+        cases = spec.get("cases")
+        if isinstance(cases, Mapping):
+            for case_name, case in cases.items():
+                if isinstance(case, Mapping) and "actions" in case:
+                    yield from _sets(case["actions"], f"{name}.cases.{case_name}")
+
+
+def validate_definition(definition: Mapping[str, Any]) -> list[str]:
+    """Problems that stop the definition from running, one sentence each; empty when it can run."""
+    problems: list[str] = []
+    if not isinstance(definition, Mapping):
+        return ["the definition is not an object"]
+    for where, actions in _sets(definition.get("actions", {}), "actions"):
+        if not isinstance(actions, Mapping):
+            problems.append(f"{where} is not an object")
+            continue
+        graph: dict[str, list[str]] = {}
+        for name, spec in actions.items():
+            if not isinstance(spec, Mapping):
+                problems.append(f"action '{name}' in {where} is not an object")
+                continue
+            if not isinstance(spec.get("type", ""), str):
+                problems.append(f"action '{name}' has a type that is not a string")
+            after = spec.get("runAfter") or {}
+            if not isinstance(after, Mapping):
+                problems.append(f"action '{name}' has a runAfter that is not an object")
+                continue
+            graph[name] = list(after)
+            for predecessor in after:
+                if predecessor not in actions:
+                    problems.append(f"action '{name}' runs after '{predecessor}', which is not in {where}")
+        problems.extend(_cycles(graph, where))
+    return problems
+
+
+def _cycles(graph: dict[str, list[str]], where: str) -> list[str]:
+    state: dict[str, int] = {}
+    for start in graph:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, int]] = [(start, 0)]
+        state[start] = 1
+        while stack:
+            node, index = stack[-1]
+            successors = [p for p in graph.get(node, []) if p in graph]
+            if index < len(successors):
+                stack[-1] = (node, index + 1)
+                nxt = successors[index]
+                if state.get(nxt) == 1:
+                    return [f"the runAfter of '{nxt}' in {where} forms a cycle"]
+                if not state.get(nxt):
+                    state[nxt] = 1
+                    stack.append((nxt, 0))
+            else:
+                state[node] = 2
+                stack.pop()
+    return []
+
+
+def has_response_action(definition: Mapping[str, Any]) -> bool:
+    """True when a Response action appears anywhere in the definition (the caller then waits for it)."""
+    for _, actions in _sets(definition.get("actions", {}) if isinstance(definition, Mapping) else {}, "actions"):
+        if isinstance(actions, Mapping) and any(
+            isinstance(spec, Mapping) and str(spec.get("type", "")).lower() == "response" for spec in actions.values()
+        ):
+            return True
+    return False
