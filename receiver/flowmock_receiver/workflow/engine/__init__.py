@@ -17,8 +17,8 @@ How the HTTP layer uses it, for one accepted call to an imported flow:
 `run_flow` is the same run, synchronous, returning the `RunRecord`; `on_response` is called once, with the
 Response action's answer when it runs (the run then goes on), or at the end with a 502 `NoResponse` (the run failed
 or every Response was skipped) or a 504 `ResponseTimeout` (the Response came after `RunOptions.response_timeout`
-virtual seconds). A flow without a Response action is answered 202 by the HTTP layer at once, as today: check
-`has_response_action(definition)` first and do not wait for an outcome then.
+virtual seconds). A flow without a Response action reports `kind="accepted"` (202, empty body) as the run starts,
+so the caller is answered at once, as today; `has_response_action(definition)` tells it before running.
 
 Time is virtual (`VirtualClock`): retries, Delay and Wait advance it instead of sleeping, so a run finishes in
 milliseconds of real time with the start and end times the service would have recorded. Runs execute one action

@@ -44,9 +44,9 @@ _MESSAGES = {
 
 @dataclass(frozen=True)
 class ResponseOutcome:
-    """What the HTTP caller is to be answered. `kind` is "response" (a Response action ran: `status_code`,
-    `headers`, `body` as evaluated, `action` its name), "no_response" (502) or "timeout" (504, or 408 if the
-    integrator chooses the older documented status)."""
+    """What the HTTP caller is to be answered. `kind` is "accepted" (the flow has no Response action: 202 at
+    once), "response" (a Response action ran: `status_code`, `headers`, `body` as evaluated, `action` its name),
+    "no_response" (502) or "timeout" (504, or 408 if the integrator chooses the older documented status)."""
 
     kind: str
     status_code: int
@@ -80,6 +80,11 @@ class ResponseOutcome:
             action=value.get("action"),
             error_code=value.get("error_code"),
         )
+
+
+def accepted() -> ResponseOutcome:
+    """A flow without a Response action: 202 at once, empty body."""
+    return ResponseOutcome("accepted", 202)
 
 
 def no_response() -> ResponseOutcome:

@@ -39,7 +39,8 @@ from flowmock_receiver.workflow.engine.base import (
 from flowmock_receiver.workflow.engine.clock import VirtualClock
 from flowmock_receiver.workflow.engine.conditions import ConditionShapeError, condition_text
 from flowmock_receiver.workflow.engine.records import ActionRecord, RunRecord
-from flowmock_receiver.workflow.engine.response import ResponseOutcome, no_response, timed_out
+from flowmock_receiver.workflow.engine.response import ResponseOutcome, accepted, no_response, timed_out
+from flowmock_receiver.workflow.engine.validation import has_response_action
 from flowmock_receiver.workflow.errors import EngineError
 from flowmock_receiver.workflow.expressions import ExpressionError, evaluate, evaluate_template
 from flowmock_receiver.workflow.mocks import ActionMock
@@ -140,6 +141,10 @@ class Run:
 
     def execute(self) -> RunRecord:
         self.record.start_time = self.clock.iso()
+        if not has_response_action(self.definition):
+            # "If your workflow doesn't include a Response action, your workflow immediately returns the 202
+            # ACCEPTED status to the caller" (connectors-native-reqres).
+            self._report(accepted())
         self._update()
         actions, status = self.run_actions(as_mapping(self.definition.get("actions")), None)
         self.record.actions = actions
@@ -233,9 +238,8 @@ class Run:
             if failure.outputs is not None:
                 record.outputs = failure.outputs
         except ExpressionError as exc:
-            located = exc if "in action" in exc.message else exc.in_action(name, "inputs", 1, 0)
             record.status = FAILED
-            record.error = {"code": located.code, "message": located.message}
+            record.error = {"code": exc.code, "message": _in_action(exc, name)}
             record.code = "BadRequest"
         except ConditionShapeError as exc:
             record.status = FAILED
@@ -321,7 +325,14 @@ class Run:
 
     def evaluate(self, value: Any) -> Any:
         self.context["now"] = self.clock.now()
-        return evaluate_template(value, self.context, action=self._current)
+        try:
+            return evaluate_template(value, self.context, action=self._current)
+        except ExpressionError:
+            raise
+        except Exception:
+            # Wording the error for the action failed inside the expression package: evaluate again without the
+            # action, so the run still fails the action with the expression's own error instead of crashing.
+            return evaluate_template(value, self.context)
 
     def evaluate_condition(self, expression: Any) -> bool:
         self.context["now"] = self.clock.now()
@@ -411,6 +422,17 @@ class Run:
 
 
 _NO_ELEMENT = object()
+
+
+def _in_action(error: ExpressionError, action: str) -> str:
+    """The expression error as a failed action reports it (the expression package words it when it knew the
+    action; conditions and loop expressions are evaluated without one)."""
+    if error.message.startswith("Unable to process template language expressions"):
+        return error.message
+    return (
+        f"Unable to process template language expressions for action '{action}' at line '1' and column '0': "
+        f"'{getattr(error, 'detail', error.message)}'."
+    )
 
 
 def run_after(spec: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
