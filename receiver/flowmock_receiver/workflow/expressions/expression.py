@@ -17,6 +17,7 @@ from .functions import is_function
 from .nodes import Node, print_node
 from .parser import parse_tree
 from .scope import Scope
+from .values import plain
 
 
 class Expression:
@@ -48,7 +49,8 @@ class Expression:
     def run(self, scope: Scope) -> Any:
         """Evaluate in an existing scope (templates share one scope, so one clock, across their expressions)."""
         try:
-            return self._run(scope)
+            result = self._run(scope)
+            return plain(result) if scope.decimals else result
         except ExpressionError:
             raise
         except RecursionError:

@@ -20,6 +20,7 @@ this parser, naming the position of the name).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from .errors import ExpressionParseError
@@ -32,6 +33,7 @@ _NAME_CHARS = _NAME_START | frozenset("0123456789")
 _PROPERTY_CHARS = _NAME_CHARS | frozenset("$-@#")
 _DIGITS = frozenset("0123456789")
 _SPACE = frozenset(" \t\r\n")
+_NUMBER = re.compile(r"-?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d+)?")
 _KEYWORDS: dict[str, bool | None] = {"true": True, "false": False, "null": None}
 
 
@@ -122,7 +124,7 @@ class _Parser:
         start = self.pos
         if char == "'":
             return self.string()
-        if char in _DIGITS or (char == "-" and self.text[self.pos + 1 : self.pos + 2] in _DIGITS and char):
+        if self._starts_number():
             return self.number()
         if char and char in _NAME_START:
             while self.pos < len(self.text) and self.text[self.pos] in _NAME_CHARS:
@@ -155,6 +157,15 @@ class _Parser:
                 raise self.unexpected()
         raise self.unexpected()
 
+    def _starts_number(self) -> bool:
+        """A digit, or '.' or '-' followed by one (the reference writes `sub(10.3, .3)`), or '-.' and a digit."""
+        ahead = self.text[self.pos : self.pos + 3]
+        if ahead[:1] == "-":
+            ahead = ahead[1:]
+        if ahead[:1] == ".":
+            ahead = ahead[1:]
+        return ahead[:1] != "" and ahead[:1] in _DIGITS
+
     def string(self) -> Literal:
         start = self.pos
         text = self.text
@@ -174,31 +185,14 @@ class _Parser:
 
     def number(self) -> Literal:
         start = self.pos
-        text = self.text
-        pos = start + 1 if text[start] == "-" else start
-        while pos < len(text) and text[pos] in _DIGITS:
-            pos += 1
-        is_float = False
-        if pos < len(text) and text[pos] == "." and text[pos + 1 : pos + 2] in _DIGITS and text[pos + 1 : pos + 2]:
-            is_float = True
-            pos += 1
-            while pos < len(text) and text[pos] in _DIGITS:
-                pos += 1
-        if pos < len(text) and text[pos] in "eE":
-            exp = pos + 1
-            if exp < len(text) and text[exp] in "+-":
-                exp += 1
-            if exp < len(text) and text[exp] in _DIGITS:
-                is_float = True
-                pos = exp
-                while pos < len(text) and text[pos] in _DIGITS:
-                    pos += 1
-        self.pos = pos
-        literal = text[start:pos]
-        if is_float:
+        match = _NUMBER.match(self.text, start)
+        assert match is not None  # _starts_number saw a digit
+        literal = match.group()
+        self.pos = match.end()
+        if any(char in literal for char in ".eE"):
             value = float(literal)
             if value in (float("inf"), float("-inf")):
-                raise _not_valid(text, f"the number '{literal}' at position '{start}' is out of range.", start)
+                raise _not_valid(self.text, f"the number '{literal}' at position '{start}' is out of range.", start)
             return Literal(value, start)
         integer = int(literal)
         if not INT64_MIN <= integer <= INT64_MAX:

@@ -18,11 +18,13 @@ _EMPTY: Mapping[str, Any] = {}
 
 
 class Scope:
-    __slots__ = ("_now", "context")
+    __slots__ = ("_now", "context", "decimals")
 
     def __init__(self, context: Mapping[str, Any] | None) -> None:
         self.context: Mapping[str, Any] = context if context is not None else _EMPTY
         self._now: dt.datetime | None = None
+        # Set by decimal(): results may then hold Decimals, which leave the evaluator as floats.
+        self.decimals = False
 
     def section(self, key: str) -> Mapping[str, Any]:
         """A mapping-valued key of the context (`actions`, `variables`, ...); empty when absent."""

@@ -17,6 +17,7 @@ import binascii
 import json
 import math
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 OCTET_STREAM = "application/octet-stream"
@@ -36,7 +37,7 @@ def type_name(value: Any) -> str:
         return "Boolean"
     if isinstance(value, int):
         return "Integer"
-    if isinstance(value, float):
+    if isinstance(value, float | Decimal):
         return "Float"
     if isinstance(value, str):
         return "String"
@@ -48,7 +49,7 @@ def type_name(value: Any) -> str:
 
 
 def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
 def is_content(value: Any) -> bool:
@@ -112,6 +113,8 @@ def to_json(value: Any) -> str:
 
 
 def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return float(value)
     raise TypeError(f"not a JSON value: {type(value).__name__}")
 
 
@@ -129,15 +132,20 @@ def to_text(value: Any) -> str:
         return str(value)
     if isinstance(value, float):
         return format_float(value)
+    if isinstance(value, Decimal):
+        return format(value, "f")
     if is_content(value):
         return content_bytes(value).decode("utf-8", errors="replace")
     return to_json(value)
 
 
 def values_equal(left: Any, right: Any) -> bool:
-    """Equality as `equals()`, `contains()`, `union()` see it: numbers by value (1 equals 1.0), strings exactly,
-    objects and arrays deeply. A Boolean never equals a number."""
+    """Equality as `equals()`, `contains()`, `union()` see it: numbers by value (1 equals 1.0), strings exactly
+    (case-sensitive), objects and arrays deeply. A Boolean equals the number 1 or 0 (the reference's example
+    `equals(true, 1)` is true), never a string."""
     if isinstance(left, bool) or isinstance(right, bool):
+        if is_number(left) or is_number(right):
+            return bool(left == right)
         return isinstance(left, bool) and isinstance(right, bool) and left == right
     if is_number(left) and is_number(right):
         return bool(left == right)
@@ -146,6 +154,17 @@ def values_equal(left: Any, right: Any) -> bool:
     if isinstance(left, Mapping) and isinstance(right, Mapping):
         return left.keys() == right.keys() and all(values_equal(left[k], right[k]) for k in left)
     return type(left) is type(right) and bool(left == right)
+
+
+def plain(value: Any) -> Any:
+    """The value with every `Decimal` turned into a float: what leaves the evaluator is plain JSON."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
 
 
 def is_json_value(value: Any) -> bool:

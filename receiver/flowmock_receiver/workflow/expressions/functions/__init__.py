@@ -1,9 +1,9 @@
 """The one function registry: canonical name -> `Function` (implementation and arity), looked up case-insensitively.
 
-Each family lives in its own module with its own table (`strings`, `collection`, `logical`, `conversion`,
-`numbers`, `uri`, `manipulation`, `workflow`); the date and time functions come from `..datetimes`, whose callables
-take the evaluation clock first and check their own arguments, so they are registered as bound functions of any
-arity.
+Each family lives in its own module with its own table (`strings`, `numbers`, `collection`, `logical`,
+`conversion`, `arithmetic`, `uri`, `manipulation` with `xmljson`, `workflow`); the date and time functions come
+from `..datetimes`, whose callables take the evaluation clock first and check their own arguments, so they are
+registered as bound functions of any arity.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 
 from .. import datetimes
 from ..scope import Scope
-from . import arithmetic, collection, logical, strings, workflow
+from . import arithmetic, collection, conversion, logical, manipulation, numbers, strings, uri, workflow
 from .base import Function
 
 __all__ = ["REGISTRY", "Function", "is_function", "lookup"]
@@ -31,7 +31,18 @@ def _date_functions(table: Mapping[str, Callable[..., Any]]) -> dict[str, Functi
 
 
 REGISTRY: dict[str, Function] = {}
-for _family in (arithmetic.FUNCTIONS, strings.FUNCTIONS, collection.FUNCTIONS, logical.FUNCTIONS, workflow.FUNCTIONS):
+_FAMILIES = (
+    strings.FUNCTIONS,
+    numbers.FUNCTIONS,
+    collection.FUNCTIONS,
+    logical.FUNCTIONS,
+    conversion.FUNCTIONS,
+    arithmetic.FUNCTIONS,
+    uri.FUNCTIONS,
+    manipulation.FUNCTIONS,
+    workflow.FUNCTIONS,
+)
+for _family in _FAMILIES:
     REGISTRY.update(_family)
 REGISTRY.update(_date_functions(datetimes.FUNCTIONS))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import random
+from decimal import Decimal
 from typing import Any
 
 from .base import Function, array_arg, checked_int, fail, int_arg, number_arg, registrar
@@ -17,18 +18,27 @@ FUNCTIONS: dict[str, Function] = {}
 function = registrar(FUNCTIONS)
 
 
-def _pair(name: str, left: Any, right: Any) -> tuple[int | float, int | float]:
-    return number_arg(name, left, 0), number_arg(name, right, 1)
+Number = int | float | Decimal
 
 
-def _float_result(name: str, value: float) -> float:
+def _pair(name: str, left: Any, right: Any) -> tuple[Any, Any]:
+    """Both operands; a `decimal()` value meeting a float becomes a float, as .NET converts them."""
+    a, b = number_arg(name, left, 0), number_arg(name, right, 1)
+    if isinstance(a, Decimal) and isinstance(b, float):
+        return float(a), b
+    if isinstance(b, Decimal) and isinstance(a, float):
+        return a, float(b)
+    return a, b
+
+
+def _float_result(name: str, value: Any) -> Any:
     if not math.isfinite(value):
         fail(name, "produced a result that is not a finite number.")
     return value
 
 
 @function("add", 2, expects="two parameters: the numbers to add")
-def add(left: Any, right: Any) -> int | float:
+def add(left: Any, right: Any) -> Any:
     a, b = _pair("add", left, right)
     if isinstance(a, int) and isinstance(b, int):
         return checked_int("add", a + b)
@@ -36,7 +46,7 @@ def add(left: Any, right: Any) -> int | float:
 
 
 @function("sub", 2, expects="two parameters: the minuend and the subtrahend")
-def sub(left: Any, right: Any) -> int | float:
+def sub(left: Any, right: Any) -> Any:
     a, b = _pair("sub", left, right)
     if isinstance(a, int) and isinstance(b, int):
         return checked_int("sub", a - b)
@@ -44,7 +54,7 @@ def sub(left: Any, right: Any) -> int | float:
 
 
 @function("mul", 2, expects="two parameters: the numbers to multiply")
-def mul(left: Any, right: Any) -> int | float:
+def mul(left: Any, right: Any) -> Any:
     a, b = _pair("mul", left, right)
     if isinstance(a, int) and isinstance(b, int):
         return checked_int("mul", a * b)
@@ -52,7 +62,7 @@ def mul(left: Any, right: Any) -> int | float:
 
 
 @function("div", 2, expects="two parameters: the dividend and the divisor")
-def div(left: Any, right: Any) -> int | float:
+def div(left: Any, right: Any) -> Any:
     a, b = _pair("div", left, right)
     if b == 0:
         fail("div", "cannot divide by zero: its second parameter, the divisor, is 0.")
@@ -63,17 +73,19 @@ def div(left: Any, right: Any) -> int | float:
 
 
 @function("mod", 2, expects="two parameters: the dividend and the divisor")
-def mod(left: Any, right: Any) -> int | float:
+def mod(left: Any, right: Any) -> Any:
     a, b = _pair("mod", left, right)
     if b == 0:
         fail("mod", "cannot divide by zero: its second parameter, the divisor, is 0.")
     if isinstance(a, int) and isinstance(b, int):
         remainder = abs(a) % abs(b)
         return remainder if a >= 0 else -remainder
+    if isinstance(a, Decimal) or isinstance(b, Decimal):
+        return Decimal(a) % Decimal(b)  # Decimal's % keeps the dividend's sign, as C#'s does
     return _float_result("mod", math.fmod(a, b))
 
 
-def _numbers(name: str, values: tuple[Any, ...]) -> list[int | float]:
+def _numbers(name: str, values: tuple[Any, ...]) -> list[Number]:
     if len(values) == 1 and isinstance(values[0], list):
         items = array_arg(name, values[0])
         if not items:
@@ -83,12 +95,12 @@ def _numbers(name: str, values: tuple[Any, ...]) -> list[int | float]:
 
 
 @function("max", 1, None)
-def max_(*values: Any) -> int | float:
+def max_(*values: Any) -> Any:
     return max(_numbers("max", values))
 
 
 @function("min", 1, None)
-def min_(*values: Any) -> int | float:
+def min_(*values: Any) -> Any:
     return min(_numbers("min", values))
 
 
@@ -101,8 +113,10 @@ def rand(low: Any, high: Any) -> int:
     return random.randrange(lowest, above)
 
 
-# The service caps a range() result; flowmock uses the documented array limit of 100,000 items.
+# The reference: the count "must be a positive integer that doesn't exceed 100,000", and start + count must not
+# exceed 2,147,483,647.
 MAX_RANGE = 100_000
+INT32_MAX = 2_147_483_647
 
 
 @function("range", 2, expects="two parameters: the start integer and the count of integers")
@@ -113,5 +127,6 @@ def range_(start: Any, count: Any) -> list[int]:
         fail("range", "expects its second parameter, the count, to be a non-negative integer.")
     if total > MAX_RANGE:
         fail("range", f"expects its second parameter, the count, to be at most '{MAX_RANGE}'.")
-    checked_int("range", first + max(total - 1, 0))
+    if first + total > INT32_MAX:
+        fail("range", f"expects the sum of its parameters, the start and the count, to be at most '{INT32_MAX}'.")
     return list(range(first, first + total))

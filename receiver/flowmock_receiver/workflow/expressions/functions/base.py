@@ -114,7 +114,7 @@ def int_arg(name: str, value: Any, ordinal: int | None = None) -> int:
     type_error(name, "an integer", value, ordinal)
 
 
-def number_arg(name: str, value: Any, ordinal: int | None = None) -> int | float:
+def number_arg(name: str, value: Any, ordinal: int | None = None) -> Any:
     if is_number(value):
         return value  # type: ignore[no-any-return]
     type_error(name, "an integer or a decimal number", value, ordinal)

@@ -93,7 +93,7 @@ def _form_data(name: str, body: Any) -> list[tuple[str, Any]]:
     raise AssertionError("unreachable")
 
 
-def _multipart(body: Mapping[str, Any]) -> list[tuple[str | None, Any, dict[str, str]]]:
+def _multipart(body: Any) -> list[tuple[str | None, Any, dict[str, str]]]:
     """(form field name, body, headers) of each part of a multipart content object."""
     if isinstance(body.get("$multipart"), list):
         parts = []
@@ -122,13 +122,17 @@ def _field_name(disposition: str) -> str | None:
     return None
 
 
+def _single_value(function_name: str, body: Any, key: Any) -> Any:
+    field = text_arg(function_name, key)
+    values = [v for k, v in _form_data(function_name, body) if k == field]
+    if len(values) > 1:
+        fail(function_name, f"found more than one value for the key '{field}': the key must match a single value.")
+    return values[0] if values else None
+
+
 @function("triggerFormDataValue", 1, bound=True, expects="one parameter: the key name")
 def trigger_form_data_value(scope: Scope, key: Any) -> Any:
-    name = text_arg("triggerFormDataValue", key)
-    values = [v for k, v in _form_data("triggerFormDataValue", _trigger_body(scope)) if k == name]
-    if len(values) > 1:
-        fail("triggerFormDataValue", f"found more than one value for the key '{name}'; use triggerFormDataMultiValues.")
-    return values[0] if values else None
+    return _single_value("triggerFormDataValue", _trigger_body(scope), key)
 
 
 @function("triggerFormDataMultiValues", 1, bound=True, expects="one parameter: the key name")
@@ -137,16 +141,19 @@ def trigger_form_data_multi_values(scope: Scope, key: Any) -> list[Any]:
     return [v for k, v in _form_data("triggerFormDataMultiValues", _trigger_body(scope)) if k == name]
 
 
+def _part(name: str, body: Any, index: Any) -> Any:
+    position = int_arg(name, index)
+    if not (isinstance(body, Mapping) and (isinstance(body.get("$multipart"), list) or is_content(body))):
+        fail(name, "expects a body that has multiple parts.")
+    parts = _multipart(body)
+    if not 0 <= position < len(parts):
+        fail(name, f"was given the index '{position}', but the body has '{len(parts)}' part(s).")
+    return parts[position][1]
+
+
 @function("triggerMultipartBody", 1, bound=True, expects="one parameter: the index of the part")
 def trigger_multipart_body(scope: Scope, index: Any) -> Any:
-    body = _trigger_body(scope)
-    position = int_arg("triggerMultipartBody", index)
-    if not (isinstance(body, Mapping) and (isinstance(body.get("$multipart"), list) or is_content(body))):
-        fail("triggerMultipartBody", "expects the trigger's body to have multiple parts.")
-    parts = _multipart(body)  # type: ignore[arg-type]
-    if not 0 <= position < len(parts):
-        fail("triggerMultipartBody", f"was given the index '{position}', but the body has '{len(parts)}' part(s).")
-    return parts[position][1]
+    return _part("triggerMultipartBody", _trigger_body(scope), index)
 
 
 # -- actions ---------------------------------------------------------------------------------------------------
@@ -195,6 +202,24 @@ def body(scope: Scope, name: Any) -> Any:
 @function("actionBody", 1, bound=True, expects="one parameter: the name of the action")
 def action_body(scope: Scope, name: Any) -> Any:
     return _body_of(_action(scope, "actionBody", name))
+
+
+@function("multipartBody", 2, bound=True, expects="two parameters: the name of the action and the index of the part")
+def multipart_body(scope: Scope, name: Any, index: Any) -> Any:
+    return _part("multipartBody", _body_of(_action(scope, "multipartBody", name)), index)
+
+
+@function("formDataValue", 2, bound=True, expects="two parameters: the name of the action and the key name")
+def form_data_value(scope: Scope, name: Any, key: Any) -> Any:
+    body = _body_of(_action(scope, "formDataValue", name))
+    return _single_value("formDataValue", body, key)
+
+
+@function("formDataMultiValues", 2, bound=True, expects="two parameters: the name of the action and the key name")
+def form_data_multi_values(scope: Scope, name: Any, key: Any) -> list[Any]:
+    body = _body_of(_action(scope, "formDataMultiValues", name))
+    field = text_arg("formDataMultiValues", key, 1)
+    return [v for k, v in _form_data("formDataMultiValues", body) if k == field]
 
 
 @function("action", 0, bound=True)
