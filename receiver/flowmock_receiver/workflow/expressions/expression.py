@@ -75,12 +75,11 @@ def parse(text: str) -> Expression:
     """
     body = _strip_at(text)
     try:
-        tree = parse_tree(body, is_function)
-    except RecursionError:
+        return Expression(body, parse_tree(body, is_function))
+    except RecursionError:  # from the parser or the compiler, on absurdly deep nesting
         raise ExpressionParseError(
             f"The template language expression '{body}' is not valid: it nests too deeply.", 0
         ) from None
-    return Expression(body, tree)
 
 
 def evaluate(expression: str | Expression, context: Mapping[str, Any] | None = None) -> Any:

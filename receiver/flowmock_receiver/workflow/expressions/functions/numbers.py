@@ -230,7 +230,7 @@ def _standard(value: Any, spec: str, precision: int | None, culture: NumberCultu
     return None
 
 
-_STANDARD = re.compile(r"^([CcDdEeFfGgNnPpRrXx])(\d{0,9})$")
+_STANDARD = re.compile(r"^([CcDdEeFfGgNnPpRrXx])(\d{0,2})$")
 
 
 def format_number(value: Any, spec: str, culture: NumberCulture) -> str:
