@@ -352,3 +352,11 @@ def test_a_delay_with_an_unknown_unit_fails():
         {"Wait": {"type": "Wait", "inputs": {"interval": {"count": 2, "unit": "Fortnight"}}, "runAfter": {}}}
     )
     assert act(record, "Wait").status == "Failed"
+
+
+def test_iteration_indexes_counts_an_until_loops_repetitions():
+    actions = {
+        "Bump": {"type": "SetVariable", "inputs": {"name": "n", "value": "@iterationIndexes('Loop')"}, "runAfter": {}}
+    }
+    record, _, _ = run({"Init": INIT, "Loop": until("@equals(variables('n'), 2)", actions=actions)})
+    assert len(act(record, "Loop").repetitions) == 3

@@ -121,3 +121,18 @@ def test_a_timed_out_branch_end_fails_the_run_like_a_failure():
     record, _, _ = run({"Call": http()}, mocks={"Call": {"status": "TimedOut"}})
     assert act(record, "Call").status == "TimedOut"
     assert record.status == "Failed"
+
+
+def test_a_failure_handled_in_one_branch_still_fails_the_run_when_a_sibling_branch_ends_skipped():
+    # The documented rule: the success branch ends in a Skipped action, so its status is its predecessor's (Failed),
+    # and any failed branch fails the run, even though the failure branch handled it.
+    record, _, _ = run(
+        {
+            "Call": http(retryPolicy={"type": "none"}),
+            "On_success": compose("ok", {"Call": ["Succeeded"]}),
+            "On_failure": compose("handled", {"Call": ["Failed"]}),
+        },
+        mocks=FAILING,
+    )
+    assert act(record, "On_failure").status == "Succeeded"
+    assert record.status == "Failed"

@@ -70,6 +70,9 @@ class Runner(Protocol):
     def enter_item(self, loop: str, item: Any, index: int) -> None:
         """Make `items(loop)`/`item()` and `iterationIndexes(loop)` see this repetition."""
 
+    def enter_iteration(self, loop: str, index: int) -> None:
+        """Make `iterationIndexes(loop)` see an Until loop's current repetition."""
+
     def leave_item(self, loop: str) -> None: ...
 
     def enter_element(self, element: Any) -> None:

@@ -172,7 +172,11 @@ def until(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord)
         if run.terminated:
             reason = "terminated"
             break
-        children, status = run.run_actions(actions, None)
+        run.enter_iteration(name, index)
+        try:
+            children, status = run.run_actions(actions, None)
+        finally:
+            run.leave_item(name)
         record.repetitions.append(Repetition(index, status, children))
         if run.terminated:
             reason = "terminated"

@@ -355,6 +355,9 @@ class Run:
         items[loop] = item
         self.context["iteration_indexes"][loop] = index
 
+    def enter_iteration(self, loop: str, index: int) -> None:
+        self.context["iteration_indexes"][loop] = index
+
     def leave_item(self, loop: str) -> None:
         self.context["items"].pop(loop, None)
         self.context["iteration_indexes"].pop(loop, None)
