@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from bench import engine
+
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = (ROOT / "fixtures" / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_bytes()
 BODY = json.dumps(json.loads(PAYLOAD), separators=(",", ":"))
@@ -282,6 +284,8 @@ def main() -> None:
         f"{ROUNDS} rounds x {SECONDS:g} s",
         flush=True,
     )
+    results["engine"] = engine.measure()
+    engine.report(results["engine"])
     results["validation"] = validation()
     print("\nValidation, µs per call (flowmock path: fast verdict, details only when invalid)")
     print(f"{'schema':28} {'valid':>8} {'invalid':>9} {'jsonschema alone':>17}")

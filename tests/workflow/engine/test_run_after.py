@@ -136,3 +136,22 @@ def test_a_failure_handled_in_one_branch_still_fails_the_run_when_a_sibling_bran
     )
     assert act(record, "On_failure").status == "Succeeded"
     assert record.status == "Failed"
+
+
+def test_a_long_chain_of_skipped_actions_is_judged_without_recursion():
+    actions = {"A0": http(retryPolicy={"type": "none"})}
+    for i in range(1, 1500):
+        actions[f"A{i}"] = compose(i, {f"A{i - 1}": ["Succeeded"]})
+    record, _, _ = run(actions, mocks={"A0": {"statusCode": 500}})
+    assert record.status == "Failed"
+    assert record.actions[-1].status == "Skipped"
+
+
+def test_containers_nested_past_the_limit_are_refused_before_running():
+    from flowmock_receiver.workflow.engine import validate_definition
+
+    actions: dict = {"Leaf": compose(1)}
+    for depth in range(40):
+        actions = {f"Scope{depth}": {"type": "Scope", "actions": actions, "runAfter": {}}}
+    problems = validate_definition({"actions": actions})
+    assert problems and "nested deeper than 32" in problems[0]

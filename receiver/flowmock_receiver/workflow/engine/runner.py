@@ -454,23 +454,18 @@ def run_after(spec: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
 
 def set_status(after: Mapping[str, Mapping[str, tuple[str, ...]]], statuses: Mapping[str, str]) -> str:
     """The status of an action set by the service's branch rule (see the module docstring): Failed if any branch
-    end is Failed or TimedOut, a Skipped end counting as its predecessors' outcome; Succeeded otherwise."""
+    end is Failed or TimedOut, a Skipped end counting as its predecessors' outcome; Succeeded otherwise.
+
+    `statuses` is in execution order, which is a topological order of `runAfter`, so each action's outcome is
+    computed after its predecessors' without recursion (a 500-action chain must not exhaust the stack)."""
     successors = {predecessor for preds in after.values() for predecessor in preds}
-    outcomes: dict[str, str] = {}
-
-    def outcome(name: str) -> str:
-        if name in outcomes:
-            return outcomes[name]
-        outcomes[name] = SUCCEEDED  # a guard against cycles; definitions with cycles never run
-        status = statuses.get(name, SUCCEEDED)
+    outcomes: dict[str, bool] = {}  # True: the branch through this action ends failed
+    for name, status in statuses.items():
         if status in (FAILED, TIMED_OUT):
-            result = FAILED
+            outcomes[name] = True
         elif status == SKIPPED:
-            result = FAILED if any(outcome(p) == FAILED for p in after.get(name, {})) else SUCCEEDED
+            outcomes[name] = any(outcomes.get(p, False) for p in after.get(name, {}))
         else:
-            result = SUCCEEDED
-        outcomes[name] = result
-        return result
-
+            outcomes[name] = False
     ends = [name for name in after if name not in successors]
-    return FAILED if any(outcome(name) == FAILED for name in ends) else SUCCEEDED
+    return FAILED if any(outcomes.get(name, False) for name in ends) else SUCCEEDED

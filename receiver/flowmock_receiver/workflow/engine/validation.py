@@ -10,11 +10,18 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-_NESTED = ("actions",)
+MAX_NESTING = 32
+"""Deepest nesting of containers the engine runs (the service allows 8; this only keeps hostile input off the stack)."""
 
 
-def _sets(actions: Any, where: str) -> Iterator[tuple[str, Any]]:
+class _TooDeep(Exception):
+    pass
+
+
+def _sets(actions: Any, where: str, depth: int = 0) -> Iterator[tuple[str, Any]]:
     """Every action set in the definition, with a path for messages (`actions`, `Scope.actions`, `If.else`, ...)."""
+    if depth > MAX_NESTING:
+        raise _TooDeep(where)
     yield where, actions
     if not isinstance(actions, Mapping):
         return
@@ -22,18 +29,18 @@ def _sets(actions: Any, where: str) -> Iterator[tuple[str, Any]]:
         if not isinstance(spec, Mapping):
             continue
         if "actions" in spec:
-            yield from _sets(spec["actions"], f"{name}.actions")
+            yield from _sets(spec["actions"], f"{name}.actions", depth + 1)
         branch = spec.get("else")
         if isinstance(branch, Mapping) and "actions" in branch:
-            yield from _sets(branch["actions"], f"{name}.else")
+            yield from _sets(branch["actions"], f"{name}.else", depth + 1)
         default = spec.get("default")
         if isinstance(default, Mapping) and "actions" in default:
-            yield from _sets(default["actions"], f"{name}.default")
+            yield from _sets(default["actions"], f"{name}.default", depth + 1)
         cases = spec.get("cases")
         if isinstance(cases, Mapping):
             for case_name, case in cases.items():
                 if isinstance(case, Mapping) and "actions" in case:
-                    yield from _sets(case["actions"], f"{name}.cases.{case_name}")
+                    yield from _sets(case["actions"], f"{name}.cases.{case_name}", depth + 1)
 
 
 def validate_definition(definition: Mapping[str, Any]) -> list[str]:
@@ -41,7 +48,11 @@ def validate_definition(definition: Mapping[str, Any]) -> list[str]:
     problems: list[str] = []
     if not isinstance(definition, Mapping):
         return ["the definition is not an object"]
-    for where, actions in _sets(definition.get("actions", {}), "actions"):
+    try:
+        sets = list(_sets(definition.get("actions", {}), "actions"))
+    except _TooDeep as deep:
+        return [f"actions are nested deeper than {MAX_NESTING} levels at {deep.args[0]}"]
+    for where, actions in sets:
         if not isinstance(actions, Mapping):
             problems.append(f"{where} is not an object")
             continue
@@ -90,7 +101,11 @@ def _cycles(graph: dict[str, list[str]], where: str) -> list[str]:
 
 def has_response_action(definition: Mapping[str, Any]) -> bool:
     """True when a Response action appears anywhere in the definition (the caller then waits for it)."""
-    for _, actions in _sets(definition.get("actions", {}) if isinstance(definition, Mapping) else {}, "actions"):
+    try:
+        sets = list(_sets(definition.get("actions", {}) if isinstance(definition, Mapping) else {}, "actions"))
+    except _TooDeep:
+        return False
+    for _, actions in sets:
         if isinstance(actions, Mapping) and any(
             isinstance(spec, Mapping) and str(spec.get("type", "")).lower() == "response" for spec in actions.values()
         ):
