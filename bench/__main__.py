@@ -1,4 +1,4 @@
-"""`make bench`: flowmock's throughput, latency, validation cost, fixture start-up and memory, as ratios.
+"""`make bench`: flowmock's throughput, latency, validation and expression cost, fixture start-up and memory, as ratios.
 
 Each server runs in its own process on 127.0.0.1; the load comes from another process (wrk when installed,
 otherwise a Python load generator). Rounds are interleaved and medians reported, and every throughput is also given
@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import engine
+from bench import engine, expressions
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = (ROOT / "fixtures" / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_bytes()
@@ -284,6 +284,8 @@ def main() -> None:
         f"{ROUNDS} rounds x {SECONDS:g} s",
         flush=True,
     )
+    results["expressions"] = expressions.run()
+    print(expressions.report(results["expressions"]))
     results["engine"] = engine.measure()
     engine.report(results["engine"])
     results["validation"] = validation()

@@ -215,3 +215,12 @@ def test_now_fixes_the_clock_of_every_date_function_in_a_template():
 def test_a_bad_now_in_the_context_is_an_expression_error():
     with pytest.raises(ExpressionError):
         evaluate("utcNow()", {"now": "yesterday"})
+
+
+def test_the_bench_body_evaluates_and_reports():
+    from bench import expressions as bench
+
+    result = bench.run(repeat=1, number=5)
+    assert result["expressions"] == 10
+    assert "cached evaluation" in bench.report(result)
+    assert evaluate_template(bench.BODY, bench._context())["verdict"] == "failed"

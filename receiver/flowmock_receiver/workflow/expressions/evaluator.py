@@ -35,7 +35,7 @@ def _cannot(text: str, reason: str) -> ExpressionEvaluationError:
 
 def select(value: Any, key: Any, null_safe: bool, text: str) -> Any:
     """`value[key]` with the service's rules; `text` is the whole expression, which the messages quote."""
-    if isinstance(value, Mapping):
+    if type(value) is dict or isinstance(value, Mapping):  # the exact-type test first: it is the usual case
         if isinstance(key, str):
             if key in value:
                 return value[key]

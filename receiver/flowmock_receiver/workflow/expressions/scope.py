@@ -9,6 +9,7 @@ that tolerate a missing key.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,7 +30,9 @@ class Scope:
     def section(self, key: str) -> Mapping[str, Any]:
         """A mapping-valued key of the context (`actions`, `variables`, ...); empty when absent."""
         value = self.context.get(key)
-        return value if isinstance(value, Mapping) else _EMPTY
+        if type(value) is dict or isinstance(value, Mapping):  # the exact-type test first: it is the usual case
+            return value
+        return _EMPTY
 
     @property
     def now(self) -> dt.datetime:
@@ -42,30 +45,34 @@ class Scope:
 def parse_now(value: Any) -> dt.datetime:
     if value is None:
         return dt.datetime.now(dt.UTC)
+    if isinstance(value, str):
+        return _parse_now_text(value)
     if isinstance(value, dt.datetime):
         moment = value
-    elif isinstance(value, str):
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        # Python before 3.11 reads at most 6 fractional digits; the service writes 7.
-        head, dot, tail = text.partition(".")
-        if dot:
-            digits = ""
-            rest = tail
-            while rest and rest[0].isdigit():
-                digits, rest = digits + rest[0], rest[1:]
-            text = f"{head}.{digits[:6].ljust(6, '0')}{rest}"
-        try:
-            moment = dt.datetime.fromisoformat(text)
-        except ValueError:
-            raise ExpressionEvaluationError(
-                f"The context's 'now' value '{value}' is not an ISO 8601 timestamp."
-            ) from None
     else:
         raise ExpressionEvaluationError(
             f"The context's 'now' value must be an ISO 8601 string, not {type(value).__name__}."
         )
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(dt.UTC)
+
+
+@functools.lru_cache(maxsize=256)
+def _parse_now_text(value: str) -> dt.datetime:
+    """Cached: one run evaluates many templates against the same clock. Python's `fromisoformat` reads at most six
+    fractional digits, and the service writes seven: the seventh is dropped (the clock is kept to the microsecond)."""
+    text = value.strip()
+    if text.endswith(("Z", "z")):
+        text = text[:-1] + "+00:00"
+    head, dot, tail = text.partition(".")
+    if dot:
+        digits = len(tail) - len(tail.lstrip("0123456789"))
+        text = f"{head}.{tail[: min(digits, 6)].ljust(6, '0')}{tail[digits:]}"
+    try:
+        moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ExpressionEvaluationError(f"The context's 'now' value '{value}' is not an ISO 8601 timestamp.") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(dt.UTC)

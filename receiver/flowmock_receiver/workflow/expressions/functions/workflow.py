@@ -43,16 +43,13 @@ def _trigger_record(scope: Scope) -> Mapping[str, Any]:
     trigger = scope.section("trigger")
     if "outputs" in trigger:
         return trigger
-    return {
-        "name": scope.context.get("trigger_name", "manual"),
-        "inputs": {},
-        "outputs": dict(trigger),
-        "status": "Succeeded",
-    }
+    name = scope.context.get("trigger_name", "manual")
+    return {"name": name, "inputs": {}, "outputs": dict(trigger), "status": "Succeeded"}
 
 
 def _trigger_outputs(scope: Scope) -> Any:
-    return _trigger_record(scope).get("outputs")
+    trigger = scope.section("trigger")
+    return trigger.get("outputs", trigger)
 
 
 def _trigger_body(scope: Scope) -> Any:
