@@ -350,3 +350,11 @@ def test_the_recurrence_flows_run_when_started_with_trigger_outputs():
     assert send is not None and loop is not None
     assert send.inputs["parameters"]["emailMessage/Subject"] == f"Open items: {len(loop.repetitions)}"
     assert FLOWS.is_dir()
+
+
+def test_every_flow_with_a_response_has_a_written_request_above():
+    from flowmock_receiver.workflow.engine import has_response_action
+
+    covered = {case.values[0] for case in CASES}
+    with_response = {name for name, flow in ALL_FLOWS.items() if has_response_action(flow.definition)}
+    assert with_response <= covered, with_response - covered

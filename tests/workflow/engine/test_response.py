@@ -140,3 +140,13 @@ def test_timestamps_start_at_the_given_clock():
     record, _, _ = run({"A": compose(1)})
     assert record.start_time.startswith(START.strftime("%Y-%m-%dT%H:%M:%S"))
     assert record.start_time.endswith("0Z") and len(record.start_time) == len("2026-03-01T09:00:00.0000000Z")
+
+
+def test_on_update_reports_progress_after_each_top_level_action():
+    snapshots = []
+    run_flow(
+        definition({"A": compose(1), "B": compose(2, {"A": ["Succeeded"]})}),
+        {},
+        on_update=lambda record: snapshots.append((record.status, [a.name for a in record.actions])),
+    )
+    assert snapshots == [("Running", []), ("Running", ["A"]), ("Running", ["A", "B"]), ("Succeeded", ["A", "B"])]

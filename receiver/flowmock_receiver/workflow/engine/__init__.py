@@ -125,7 +125,8 @@ def run_flow(
 
     `trigger_outputs` is what the trigger exposes (`{"headers", "body", "queries", "relativePathParameters"}`);
     `mocks` maps action names to mocks (parsed `ActionMock`s, or the raw mapping, validated here). `on_update` is
-    called when the run starts and ends; `cancel` set from another thread ends the run Cancelled before its next
+    called with the run's record when the run starts, after each top-level action (a container's nested actions
+    appear when it finishes) and when it ends; `cancel` set from another thread ends the run Cancelled before its next
     action. Raises `EngineError` only for a definition that cannot run at all (see `validate_definition`)."""
     definition, defaults, _, trigger_name, display = _parts(flow)
     problems = validate_definition(definition)

@@ -146,7 +146,7 @@ class Run:
             # ACCEPTED status to the caller" (connectors-native-reqres).
             self._report(accepted())
         self._update()
-        actions, status = self.run_actions(as_mapping(self.definition.get("actions")), None)
+        actions, status = self.run_actions(as_mapping(self.definition.get("actions")), None, top=True)
         self.record.actions = actions
         if self._terminated is not None:
             self.record.status, self.record.error = self._terminated
@@ -188,7 +188,9 @@ class Run:
 
     # -- action sets ---------------------------------------------------------------------------------------------
 
-    def run_actions(self, actions: Mapping[str, Any], branch: str | None) -> tuple[list[ActionRecord], str]:
+    def run_actions(
+        self, actions: Mapping[str, Any], branch: str | None, *, top: bool = False
+    ) -> tuple[list[ActionRecord], str]:
         frame = _Frame()
         order = list(actions)
         after = {name: run_after(as_mapping(spec)) for name, spec in actions.items()}
@@ -210,6 +212,10 @@ class Run:
             record.branch = branch
             records[name] = record
             frame.statuses[name] = record.status
+            if top and self._on_update is not None:
+                # Progress for a live run view: the top-level actions finished so far, in definition order.
+                self.record.actions = [records[n] for n in order if n in records]
+                self._update()
         return [records[name] for name in order], set_status(after, frame.statuses)
 
     def _run_action(self, name: str, spec: Mapping[str, Any]) -> ActionRecord:
