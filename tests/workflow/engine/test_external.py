@@ -139,3 +139,9 @@ def test_a_bad_retry_policy_fails_the_action():
     )
     assert act(record, "Call").status == "Failed"
     assert act(record, "Call").error["code"] == "InvalidTemplate"
+
+
+def test_a_retry_interval_longer_than_a_day_is_refused():
+    policy = {"type": "fixed", "count": 2, "interval": "P99999Y"}
+    record, _, _ = run({"Call": http(retryPolicy=policy)}, mocks={"Call": {"statusCode": 500}})
+    assert act(record, "Call").error["code"] == "InvalidTemplate"

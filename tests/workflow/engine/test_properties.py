@@ -252,5 +252,6 @@ def test_any_generated_definition_runs_to_a_final_status_without_a_python_except
     assert len(outcomes) == 1
     assert outcomes[0].status_code in (202, 502, 504) or 200 <= outcomes[0].status_code < 600
     assert all(action.status in FINAL_ACTION_STATUSES for action in record.walk())
+    assert not [a.error for a in record.walk() if a.error and a.error["code"] == "FlowmockEngineFailure"]
     again = RunRecord.from_json(json.loads(json.dumps(record.to_json())))
     assert again.to_json() == record.to_json()

@@ -27,6 +27,7 @@ at a time in a deterministic order (parallel branches and loop repetitions seque
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -141,7 +142,7 @@ def run_flow(
         parsed,
         parameters={**defaults, **(options.parameters or {})},
         clock=clock or VirtualClock(),
-        options=RunOptions(**{**options.__dict__, "workflow": workflow}),
+        options=dataclasses.replace(options, workflow=workflow),
         on_response=on_response,
         on_update=on_update,
         cancel=cancel,

@@ -35,6 +35,8 @@ UNTIL_DEFAULT_COUNT = 60
 UNTIL_DEFAULT_TIMEOUT = "PT1H"
 UNTIL_MAX_COUNT = 5000
 FOREACH_DEFAULT_CONCURRENCY = 20
+MAX_DELAY_SECONDS = 90 * 86400.0
+"""A run lasts at most 90 days in Logic Apps (30 in Power Automate): no Delay can be longer."""
 
 
 def _finish_container(record: ActionRecord, status: str) -> None:
@@ -242,7 +244,10 @@ def wait(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) 
         amount = interval.get("count", 0)
         if unit not in UNIT_SECONDS or isinstance(amount, bool) or not isinstance(amount, int | float) or amount < 0:
             raise ActionFailure("InvalidTemplate", f"The Delay interval {dict(interval)} is not valid.")
-        run.clock.advance(float(amount) * UNIT_SECONDS[unit])
+        seconds = float(amount) * UNIT_SECONDS[unit]
+        if seconds > MAX_DELAY_SECONDS:
+            raise ActionFailure("InvalidTemplate", f"The Delay of {dict(interval)} is longer than a run can last.")
+        run.clock.advance(seconds)
     record.code = "OK"
 
 

@@ -23,6 +23,8 @@ from flowmock_receiver.workflow.engine.clock import parse_duration
 
 RETRYABLE = frozenset({408, 429})
 MAX_COUNT = 90
+MAX_INTERVAL = 86400.0
+"""Retry intervals are at most one day (the limits reference gives retry intervals up to P1D)."""
 
 
 @dataclass(frozen=True)
@@ -89,4 +91,6 @@ def policy_of(value: Any) -> RetryPolicy:
         raise ActionFailure(
             "InvalidTemplate", f"The retry policy has an interval that is not an ISO 8601 duration: {exc}"
         ) from exc
-    return RetryPolicy(kind, count, interval=interval, minimum=minimum, maximum=maximum)
+    if max(interval, minimum) > MAX_INTERVAL:
+        raise ActionFailure("InvalidTemplate", "A retry interval can be at most one day (P1D).")
+    return RetryPolicy(kind, count, interval=interval, minimum=minimum, maximum=min(maximum, MAX_INTERVAL))

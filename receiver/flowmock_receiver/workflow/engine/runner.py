@@ -54,6 +54,9 @@ HANDLERS: dict[str, Handler] = {
 }
 """Action handlers by lower-cased type; a type not here is treated as one that calls out (mocked)."""
 
+ENGINE_FAILURE = "FlowmockEngineFailure"
+"""The error code of an action the engine itself could not run (not a service behaviour: a flowmock limit or bug)."""
+
 CONTAINERS = frozenset({"scope", "if", "switch", "foreach", "until"})
 _STATUS_NAMES = {status.lower(): status for status in RUN_AFTER_STATUSES}
 
@@ -254,6 +257,13 @@ class Run:
                 "message": f"The condition of action '{name}' is not valid: {exc}.",
             }
             record.code = "BadRequest"
+        except Exception as exc:  # a bug or an input beyond Python's range: fail the action, never the server
+            record.status = FAILED
+            record.error = {
+                "code": ENGINE_FAILURE,
+                "message": f"flowmock could not run action '{name}': {type(exc).__name__}: {exc}",
+            }
+            record.code = ENGINE_FAILURE
         finally:
             self._current = outer
         if kind.lower() in CONTAINERS and record.status == SUCCEEDED and record.code is None:
@@ -291,8 +301,8 @@ class Run:
     def _nested_skips(self, spec: Mapping[str, Any]) -> list[ActionRecord]:
         """The actions inside a container that did not run, recorded Skipped so the run shows the whole tree."""
         kind = str(spec.get("type", "")).lower()
-        if kind in ("scope", "foreach", "until"):
-            return self.skip_actions(as_mapping(spec.get("actions")), "actions" if kind == "scope" else None, "parent")
+        if kind == "scope":
+            return self.skip_actions(as_mapping(spec.get("actions")), "actions", "parent")
         if kind == "if":
             return [
                 *self.skip_actions(as_mapping(spec.get("actions")), "actions", "parent"),
