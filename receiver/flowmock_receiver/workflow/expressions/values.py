@@ -74,7 +74,7 @@ def content_bytes(value: Mapping[str, Any]) -> bytes:
 
 
 def format_float(number: float) -> str:
-    """A double as .NET Core 3.0+ prints it: shortest round-trip digits, exponent form from E+15 and below E-05."""
+    """A double as .NET Core 3.0+ prints it: shortest round-trip digits, exponent form from E+15 and from E-05 down."""
     if math.isnan(number):
         return "NaN"
     if math.isinf(number):
@@ -94,7 +94,7 @@ def format_float(number: float) -> str:
     decimal_exponent = point - 1 - lead_zeros + exponent
     significant = stripped.rstrip("0") or "0"
     sign = "-" if number < 0 else ""
-    if -5 <= decimal_exponent < 15:
+    if -5 < decimal_exponent < 15:
         if decimal_exponent >= 0:
             whole = significant[: decimal_exponent + 1].ljust(decimal_exponent + 1, "0")
             fraction = significant[decimal_exponent + 1 :]
