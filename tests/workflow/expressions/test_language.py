@@ -224,3 +224,25 @@ def test_the_bench_body_evaluates_and_reports():
     assert result["expressions"] == 10
     assert "cached evaluation" in bench.report(result)
     assert evaluate_template(bench.BODY, bench._context())["verdict"] == "failed"
+
+
+def test_the_readme_example_runs_and_gives_what_it_says():
+    import ast
+
+    from tests.conftest import ROOT
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    code = readme.split("## Workflow expressions", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    namespace: dict = {}
+    exec(compile(code, "README.md", "exec"), namespace)
+    lines = code.splitlines()
+    checked = 0
+    for index, line in enumerate(lines):
+        statement, _, comment = line.partition("  # ")
+        if statement.startswith("evaluate("):
+            assert eval(statement, namespace) is ast.literal_eval(comment.split()[0])
+            checked += 1
+        elif statement.startswith("evaluate_template("):
+            assert eval(statement, namespace) == ast.literal_eval(lines[index + 1].removeprefix("# "))
+            checked += 1
+    assert checked == 2
