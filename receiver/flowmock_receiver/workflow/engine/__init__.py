@@ -35,9 +35,10 @@ from typing import Any
 from flowmock_receiver.workflow.definitions import ImportedFlow
 from flowmock_receiver.workflow.engine.clock import VirtualClock
 from flowmock_receiver.workflow.engine.conditions import TriggerDecision, decide_trigger
+from flowmock_receiver.workflow.engine.options import RunOptions
 from flowmock_receiver.workflow.engine.records import ActionRecord, Repetition, RunRecord
 from flowmock_receiver.workflow.engine.response import ResponseOutcome
-from flowmock_receiver.workflow.engine.runner import Run, RunOptions
+from flowmock_receiver.workflow.engine.runner import Run
 from flowmock_receiver.workflow.engine.validation import has_response_action, validate_definition
 from flowmock_receiver.workflow.errors import EngineError
 from flowmock_receiver.workflow.mocks import ActionMock, parse_mocks

@@ -90,6 +90,22 @@ class ActionRecord:
             code=value.get("code"),
         )
 
+    def cloud(self) -> dict[str, Any]:
+        """The action as `actions()` and `result()` show it in the service: `name, inputs, outputs, startTime,
+        endTime, status, code`, and `error` when there is one."""
+        value: dict[str, Any] = {
+            "name": self.name,
+            "inputs": self.inputs,
+            "outputs": self.outputs,
+            "startTime": self.start_time,
+            "endTime": self.end_time,
+            "status": self.status,
+            "code": self.code,
+        }
+        if self.error is not None:
+            value["error"] = self.error
+        return value
+
     def walk(self) -> Iterator[ActionRecord]:
         """This record, then every record nested in it (children, then each repetition's actions), depth first."""
         yield self

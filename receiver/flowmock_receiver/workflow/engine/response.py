@@ -26,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from flowmock_receiver.workflow.engine.base import ActionFailure, Handler, Runner, as_mapping
+from flowmock_receiver.workflow.engine.base import SKIPPED, ActionFailure, Handler, Runner, as_mapping
 from flowmock_receiver.workflow.engine.data import text_of
 from flowmock_receiver.workflow.engine.records import ActionRecord
 
@@ -93,6 +93,34 @@ def no_response() -> ResponseOutcome:
 
 def timed_out(status_code: int = 504) -> ResponseOutcome:
     return ResponseOutcome("timeout", status_code, error_code=RESPONSE_TIMEOUT)
+
+
+def refusal(
+    name: str, caller_waiting: bool, outcome: ResponseOutcome | None, answered_by: str | None, timeout_status: int
+) -> ActionFailure | None:
+    """Why a Response action cannot answer, as the service reports it, or None when it can."""
+    if not caller_waiting:
+        return ActionFailure(
+            "ActionResponseSkipped",
+            f"The execution of template action '{name}' is skipped: there is no caller waiting for a response.",
+            status=SKIPPED,
+            result_code="ActionResponseSkipped",
+        )
+    if outcome is not None and outcome.kind == "timeout":
+        return ActionFailure(
+            "ActionResponseTimedOut",
+            f"The execution of template action '{name}' is failed: the client application timed out waiting for a "
+            "response from service. This means that workflow took longer to respond than the alloted timeout "
+            "value. The connection maintained between the client application and service will be closed and "
+            f"client application will get an HTTP status code {timeout_status}.",
+        )
+    if outcome is not None:
+        return ActionFailure(
+            "ActionResponseAlreadySent",
+            f"The execution of template action '{name}' is failed: the response for this request was already sent "
+            f"by action '{answered_by}'.",
+        )
+    return None
 
 
 def response(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:

@@ -28,16 +28,16 @@ from flowmock_receiver.workflow.engine import control, data, external, response,
 from flowmock_receiver.workflow.engine.base import (
     CANCELLED,
     FAILED,
-    RUN_AFTER_STATUSES,
     SKIPPED,
     SUCCEEDED,
-    TIMED_OUT,
     ActionFailure,
     Handler,
     as_mapping,
 )
 from flowmock_receiver.workflow.engine.clock import VirtualClock
 from flowmock_receiver.workflow.engine.conditions import ConditionShapeError, condition_text
+from flowmock_receiver.workflow.engine.graph import run_after, set_status
+from flowmock_receiver.workflow.engine.options import RunOptions
 from flowmock_receiver.workflow.engine.records import ActionRecord, RunRecord
 from flowmock_receiver.workflow.engine.response import ResponseOutcome, accepted, no_response, timed_out
 from flowmock_receiver.workflow.engine.validation import has_response_action
@@ -58,28 +58,6 @@ ENGINE_FAILURE = "FlowmockEngineFailure"
 """The error code of an action the engine itself could not run (not a service behaviour: a flowmock limit or bug)."""
 
 CONTAINERS = frozenset({"scope", "if", "switch", "foreach", "until"})
-_STATUS_NAMES = {status.lower(): status for status in RUN_AFTER_STATUSES}
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    """How a run behaves where the definition does not say.
-
-    `strict_mocks` fails every action that calls out and has no mock. `response_timeout` is the seconds (virtual)
-    the caller waits for a Response (120, Power Automate's and Consumption's limit; 225 for Standard), and
-    `timeout_status` what it then gets (504 per the current docs; 408 per older ones). `caller_waiting` False runs
-    as if started without an HTTP caller (Response actions are then Skipped, `ActionResponseSkipped`).
-    `parameters` override the flow's parameter defaults; `workflow` is what `workflow()` returns; `max_actions`
-    bounds the actions one run may execute (a runaway loop fails the run instead of hanging the server)."""
-
-    strict_mocks: bool = False
-    response_timeout: float = response.RESPONSE_TIMEOUT_SECONDS
-    timeout_status: int = 504
-    caller_waiting: bool = True
-    parameters: Mapping[str, Any] | None = None
-    workflow: Mapping[str, Any] | None = None
-    callback_url: str | None = None
-    max_actions: int = 200_000
 
 
 @dataclass
@@ -401,43 +379,16 @@ class Run:
         return self._terminated is not None
 
     def respond(self, name: str, status_code: int, headers: dict[str, str], body: Any) -> None:
-        if not self.options.caller_waiting:
-            raise ActionFailure(
-                "ActionResponseSkipped",
-                f"The execution of template action '{name}' is skipped: there is no caller waiting for a response.",
-                status=SKIPPED,
-                result_code="ActionResponseSkipped",
-            )
-        if self.outcome is not None and self.outcome.kind == "timeout":
-            raise ActionFailure(
-                "ActionResponseTimedOut",
-                f"The execution of template action '{name}' is failed: the client application timed out waiting for a "
-                "response from service. This means that workflow took longer to respond than the alloted timeout "
-                "value. The connection maintained between the client application and service will be closed and "
-                f"client application will get an HTTP status code {self.options.timeout_status}.",
-            )
-        if self.outcome is not None:
-            raise ActionFailure(
-                "ActionResponseAlreadySent",
-                f"The execution of template action '{name}' is failed: the response for this request was already sent "
-                f"by action '{self.record.response_action}'.",
-            )
+        refusal = response.refusal(
+            name, self.options.caller_waiting, self.outcome, self.record.response_action, self.options.timeout_status
+        )
+        if refusal is not None:
+            raise refusal
         self.record.response_action = name
         self._report(ResponseOutcome("response", status_code, headers, body, action=name))
 
     def cloud_record(self, record: ActionRecord) -> dict[str, Any]:
-        value: dict[str, Any] = {
-            "name": record.name,
-            "inputs": record.inputs,
-            "outputs": record.outputs,
-            "startTime": record.start_time,
-            "endTime": record.end_time,
-            "status": record.status,
-            "code": record.code,
-        }
-        if record.error is not None:
-            value["error"] = record.error
-        return value
+        return record.cloud()
 
 
 _NO_ELEMENT = object()
@@ -452,36 +403,3 @@ def _in_action(error: ExpressionError, action: str) -> str:
         f"Unable to process template language expressions for action '{action}' at line '1' and column '0': "
         f"'{getattr(error, 'detail', error.message)}'."
     )
-
-
-def run_after(spec: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    """An action's `runAfter` with statuses in the service's spelling (the definition may write them in any case);
-    an empty list means Succeeded."""
-    value = spec.get("runAfter")
-    if not isinstance(value, Mapping):
-        return {}
-    result: dict[str, tuple[str, ...]] = {}
-    for predecessor, statuses in value.items():
-        names = statuses if isinstance(statuses, list) else [statuses]
-        canonical = tuple(_STATUS_NAMES.get(str(s).lower(), str(s)) for s in names)
-        result[predecessor] = canonical or (SUCCEEDED,)
-    return result
-
-
-def set_status(after: Mapping[str, Mapping[str, tuple[str, ...]]], statuses: Mapping[str, str]) -> str:
-    """The status of an action set by the service's branch rule (see the module docstring): Failed if any branch
-    end is Failed or TimedOut, a Skipped end counting as its predecessors' outcome; Succeeded otherwise.
-
-    `statuses` is in execution order, which is a topological order of `runAfter`, so each action's outcome is
-    computed after its predecessors' without recursion (a 500-action chain must not exhaust the stack)."""
-    successors = {predecessor for preds in after.values() for predecessor in preds}
-    outcomes: dict[str, bool] = {}  # True: the branch through this action ends failed
-    for name, status in statuses.items():
-        if status in (FAILED, TIMED_OUT):
-            outcomes[name] = True
-        elif status == SKIPPED:
-            outcomes[name] = any(outcomes.get(p, False) for p in after.get(name, {}))
-        else:
-            outcomes[name] = False
-    ends = [name for name in after if name not in successors]
-    return FAILED if any(outcomes.get(name, False) for name in ends) else SUCCEEDED
