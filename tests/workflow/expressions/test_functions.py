@@ -172,6 +172,9 @@ def test_errors_are_expression_errors_with_the_service_shape(expression, message
         pytest.param("startsWith('Hello', 'hE')", True, id="starts-with-ignores-case"),
         pytest.param("indexOf('Hello', 'LL')", 2, id="index-of-ignores-case"),
         pytest.param("equals('a', 'A')", False, id="equals-case-sensitive"),
+        pytest.param("greater('b', 'A')", True, id="greater-ignores-case"),
+        pytest.param("greater('a', 'B')", False, id="greater-ignores-case-both-ways"),
+        pytest.param("greaterOrEquals('a', 'A')", True, id="greater-or-equals-same-letters"),
         pytest.param("replace('aA', 'a', 'b')", "bA", id="replace-case-sensitive"),
         # Numbers
         pytest.param("div(-7, 2)", -3, id="div-truncates-toward-zero"),

@@ -69,6 +69,9 @@ def test_function_names_are_case_insensitive():
         pytest.param("triggerOutputs()['headers']['content-type']", "application/json", id="case-insensitive-header"),
         pytest.param("triggerBody()['tags'][add(0, 1)]", "b", id="computed-index"),
         pytest.param("body('Compose')?.n", 1, id="null-safe-dot"),
+        pytest.param("triggerOutputs()?['body/nested/deep/x']", 1, id="designer-path-key"),
+        pytest.param("triggerOutputs()?['body/missing/x']", None, id="designer-path-key-null-safe"),
+        pytest.param("outputs('Compose')?['body/n']", 1, id="designer-path-key-on-action-outputs"),
     ],
 )
 def test_selection_follows_the_service(text, expected):
@@ -104,6 +107,11 @@ def test_selection_follows_the_service(text, expected):
             "triggerBody()['tags']['x']",
             "Array elements can only be selected using an integer index.",
             id="string-key-on-array",
+        ),
+        pytest.param(
+            "triggerOutputs()['body/missing']",
+            "cannot be evaluated because property 'missing' doesn't exist",
+            id="designer-path-key-without-question-mark",
         ),
     ],
 )

@@ -8,7 +8,8 @@ walk that dispatches on node types every time: that is what keeps a Response bod
 Selection follows the service: `x['a']` on an object without `a`, or on null, is an error unless written `x?['a']`;
 an index outside an array is an error unless `?` is used; selecting from a string, number or Boolean is always an
 error. Property names match exactly first and then case-insensitively (headers and most service objects are
-case-insensitive dictionaries).
+case-insensitive dictionaries); a name holding '/' that matches neither is a path, as Power Automate's designer
+writes them (`triggerOutputs()?['body/Title']`).
 """
 
 from __future__ import annotations
@@ -43,6 +44,12 @@ def select(value: Any, key: Any, null_safe: bool, text: str) -> Any:
             for name, item in value.items():
                 if isinstance(name, str) and name.casefold() == folded:
                     return item
+            if "/" in key.strip("/"):
+                # Power Automate's path keys: `outputs('Get_items')?['body/value']` is outputs.body.value.
+                current = value
+                for segment in key.strip("/").split("/"):
+                    current = select(current, segment, null_safe, text)
+                return current
             if null_safe:
                 return None
             available = ", ".join(str(name) for name in value)

@@ -37,7 +37,12 @@ def _float_result(name: str, value: Any) -> Any:
     return value
 
 
-@function("add", 2, expects="two parameters: the numbers to add")
+# The service's own spelling ("seccond"), as its error for add(1) shows.
+@function(
+    "add",
+    2,
+    expects="two parameters: the first summand as the first parameter and the seccond summand as the second parameter",
+)
 def add(left: Any, right: Any) -> Any:
     a, b = _pair("add", left, right)
     if isinstance(a, int) and isinstance(b, int):

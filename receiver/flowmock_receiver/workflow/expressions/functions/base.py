@@ -34,6 +34,8 @@ class Function:
     def arity_error(self, count: int) -> ExpressionEvaluationError:
         if self.expects is not None:
             wanted = self.expects
+        elif self.max_args == 0:
+            return fail(self.name, "must not have any parameters.", raise_it=False)
         elif self.max_args is None:
             return fail(self.name, f"must have at least {_count(self.min_args)} parameter(s).", raise_it=False)
         elif self.min_args == self.max_args:
@@ -61,9 +63,11 @@ def fail(name: str, what: str, *, raise_it: bool = True) -> ExpressionEvaluation
     return error
 
 
-def type_error(name: str, expected: str, value: Any, ordinal: int | None = None) -> NoReturn:
-    """`... expects its [first ]parameter to be <expected>. The provided value is of type 'Null'.`"""
+def type_error(name: str, expected: str, value: Any, ordinal: int | None = None, label: str | None = None) -> NoReturn:
+    """`... expects its [first ]parameter[ 'label'] to be <expected>. The provided value is of type 'Null'.`"""
     which = "parameter" if ordinal is None else f"{_ORDINALS[ordinal]} parameter"
+    if label is not None:
+        which += f" '{label}'"
     fail(name, f"expects its {which} to be {expected}. The provided value is of type '{type_name(value)}'.")
     raise AssertionError("unreachable")
 
@@ -92,15 +96,19 @@ def registrar(table: dict[str, Function]) -> Callable[..., Callable[[Callable[..
 # -- argument coercions shared by several families ------------------------------------------------------------
 
 
-def text_arg(name: str, value: Any, ordinal: int | None = None, *, allow_null: bool = False) -> str:
-    """A string argument; binary content is read as UTF-8 text (the service's implicit conversion)."""
+def text_arg(
+    name: str, value: Any, ordinal: int | None = None, *, allow_null: bool = False, label: str | None = None
+) -> str:
+    """A string argument; binary content is read as UTF-8 text (the service's implicit conversion). With `label`
+    the message names the parameter as the service does for some functions ("its first parameter 'string'")."""
     if isinstance(value, str):
         return value
     if value is None and allow_null:
         return ""
     if is_content(value):
         return content_bytes(value).decode("utf-8", errors="replace")
-    type_error(name, "a string" if ordinal is None else "of type string", value, ordinal)
+    expected = "a string" if ordinal is None or label is not None else "of type string"
+    type_error(name, expected, value, ordinal, label)
 
 
 def int_arg(name: str, value: Any, ordinal: int | None = None) -> int:

@@ -61,12 +61,14 @@ def equals(left: Any, right: Any) -> bool:
 
 
 def _compare(name: str, left: Any, right: Any) -> int:
-    """-1, 0 or 1; numbers with numbers, strings with strings (ordinal, as .NET's ordinal comparison)."""
+    """-1, 0 or 1; numbers with numbers, strings with strings, ignoring case (`greater('b', 'A')` is true in the
+    service, as its ordinal-ignore-case comparison gives)."""
     left, right = _null_as_empty(left), _null_as_empty(right)
     if is_number(left) and is_number(right):
         return (left > right) - (left < right)  # type: ignore[no-any-return]
     if isinstance(left, str) and isinstance(right, str):
-        return (left > right) - (left < right)
+        a, b = left.upper(), right.upper()
+        return (a > b) - (a < b)
     if isinstance(left, bool) and isinstance(right, bool):
         return int(left) - int(right)
     fail(

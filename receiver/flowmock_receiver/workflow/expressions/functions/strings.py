@@ -45,7 +45,11 @@ def ends_with(text: Any, suffix: Any) -> bool:
     return _fold(text_arg("endsWith", text, 0)).endswith(_fold(text_arg("endsWith", suffix, 1)))
 
 
-@function("indexOf", 2, expects="two parameters: the string to search and the value to find")
+@function(
+    "indexOf",
+    2,
+    expects="two parameters: the string as the first parameter, the value to find the index of as the second parameter",
+)
 def index_of(text: Any, search: Any) -> int:
     return _fold(text_arg("indexOf", text, 0)).find(_fold(text_arg("indexOf", search, 1)))
 
@@ -89,7 +93,7 @@ def nth_index_of(text: Any, search: Any, occurrence: Any) -> int:
 
 @function("replace", 3, expects="three parameters: the string, the value to replace and the replacement")
 def replace(text: Any, old: Any, new: Any) -> str:
-    source = text_arg("replace", text, 0)
+    source = text_arg("replace", text, 0, label="string")
     target = text_arg("replace", old, 1)
     if not target:
         fail("replace", "expects its second parameter, the value to replace, to be a non-empty string.")
