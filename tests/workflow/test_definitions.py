@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import subprocess
@@ -10,6 +11,8 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from flowmock_receiver.workflow import packages
 from flowmock_receiver.workflow.definitions import import_flows, import_value, load_flows
@@ -266,3 +269,91 @@ def test_a_solution_with_a_utf8_bom_imports():
 def test_a_missing_file_is_a_definition_error(tmp_path: Path):
     with pytest.raises(DefinitionError, match="cannot read"):
         load_flows(tmp_path / "none.zip")
+
+
+def test_code_view_parameter_values_beside_the_definition_override_defaults():
+    [flow] = import_value(
+        {"definition": DEFINITION, "parameters": {"p": {"value": "from code view"}, "$connections": {"value": {}}}}
+    )
+    assert flow.parameters["p"] == "from code view"
+
+
+def test_a_bicep_compiled_template_with_symbolic_resources_imports():
+    template = {
+        "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+        "languageVersion": "2.0",
+        "resources": {
+            "logicApp": {
+                "type": "Microsoft.Logic/workflows",
+                "name": "la-bicep",
+                "properties": {"definition": DEFINITION},
+            }
+        },
+    }
+    [flow] = import_value(template)
+    assert (flow.display_name, flow.shape) == ("la-bicep", "arm-template")
+
+
+def test_an_unpacked_solution_workflow_file_is_named_without_its_guid():
+    document = json.dumps({"properties": {"definition": DEFINITION}, "schemaVersion": "1.0.0.0"}).encode()
+    [flow] = import_flows(document, source="Workflows/OrderSync-0B7E46A1-1C2D-4E3F-8A9B-0C1D2E3F4A5B.json")
+    assert flow.display_name == "OrderSync"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        pytest.param({"$schema": "x", "resources": [], "parameters": []}, id="arm-parameters-list"),
+        pytest.param({"definition": {"triggers": {"t": 5}, "actions": {}}}, id="trigger-not-object"),
+        pytest.param({"definition": {"triggers": {}, "actions": []}}, id="actions-list"),
+    ],
+)
+def test_malformed_documents_fail_with_a_definition_error_not_a_crash(value):
+    with pytest.raises(DefinitionError):
+        import_value(value)
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4)
+        | st.dictionaries(
+            st.sampled_from(
+                [
+                    "definition",
+                    "properties",
+                    "triggers",
+                    "actions",
+                    "resources",
+                    "type",
+                    "kind",
+                    "parameters",
+                    "clientdata",
+                    "inputs",
+                    "$schema",
+                    "name",
+                    "x",
+                ]
+            ),
+            children,
+            max_size=5,
+        )
+    ),
+    max_leaves=25,
+)
+
+
+@given(JSON_VALUES)
+def test_any_json_value_imports_or_fails_with_a_definition_error(value):
+    try:
+        flows = import_value(value)
+    except DefinitionError:
+        return
+    assert all(isinstance(flow.to_json(), dict) for flow in flows)
+
+
+@given(st.binary(max_size=300), st.booleans())
+def test_any_bytes_import_or_fail_with_a_definition_error(data, as_zip):
+    payload = zipped({"manifest.json": data, "Workflows/a.json": data}) if as_zip else data
+    with contextlib.suppress(DefinitionError):
+        import_flows(payload, source="fuzz")

@@ -102,7 +102,7 @@ def _from_zip(archive: BoundedZip) -> list[ImportedFlow]:
 def _from_json(value: Any, source: str) -> list[ImportedFlow] | None:
     if not isinstance(value, dict):
         return None
-    if (isinstance(value.get("resources"), list) and "$schema" in value) or _has_logic_resources(value):
+    if (isinstance(value.get("resources"), list | dict) and "$schema" in value) or _has_logic_resources(value):
         return _from_arm_template(value, source)
     if isinstance(value.get("clientdata"), str):
         name = value.get("name") if isinstance(value.get("name"), str) else None
@@ -117,9 +117,20 @@ def _from_json(value: Any, source: str) -> list[ImportedFlow] | None:
         return None
     kind = value.get("kind")
     shape = "standard-workflow" if isinstance(kind, str) and kind.lower() in ("stateful", "stateless") else "definition"
-    display = properties.get("displayName") or value.get("name") or _stem(source)
+    name = properties.get("displayName") or value.get("name")
+    display = name if isinstance(name, str) and name else _stem(source)
     notes = [f"a {kind} Logic Apps Standard workflow"] if shape == "standard-workflow" else []
-    return [build_flow(str(display), shape, source, definition, notes=notes)]
+    # Logic Apps code view keeps parameter values beside the definition: {"definition", "parameters": {"p": {"value"}}}.
+    values = {
+        pname: spec["value"]
+        for pname, spec in _mapping(properties.get("parameters")).items()
+        if isinstance(spec, dict) and "value" in spec
+    }
+    return [build_flow(display, shape, source, definition, values=values, notes=notes)]
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _has_logic_resources(value: dict[str, Any]) -> bool:
@@ -129,6 +140,8 @@ def _has_logic_resources(value: dict[str, Any]) -> bool:
 def _logic_resources(template: dict[str, Any], depth: int) -> Any:
     """`Microsoft.Logic/workflows` resources, including those in nested deployments (bounded depth)."""
     resources = template.get("resources")
+    if isinstance(resources, dict):  # languageVersion 2.0 (what Bicep compiles to): resources keyed by symbolic name
+        resources = list(resources.values())
     if depth > 8 or not isinstance(resources, list):
         return
     for resource in resources:
@@ -142,7 +155,7 @@ def _logic_resources(template: dict[str, Any], depth: int) -> Any:
             nested = properties.get("template") if isinstance(properties, dict) else None
             if isinstance(nested, dict):
                 yield from _logic_resources(nested, depth + 1)
-        if isinstance(resource.get("resources"), list):
+        if isinstance(resource.get("resources"), list | dict):
             yield from _logic_resources(resource, depth + 1)
 
 
@@ -152,7 +165,7 @@ _ARM_PARAMETER = re.compile(r"^\[\s*parameters\(\s*'([^']*)'\s*\)\s*\]$")
 def _from_arm_template(template: dict[str, Any], source: str) -> list[ImportedFlow]:
     template_defaults = {
         name: spec.get("defaultValue")
-        for name, spec in (template.get("parameters") or {}).items()
+        for name, spec in _mapping(template.get("parameters")).items()
         if isinstance(spec, dict) and "defaultValue" in spec
     }
 
@@ -176,7 +189,7 @@ def _from_arm_template(template: dict[str, Any], source: str) -> list[ImportedFl
         display = str(tags.get("displayName") or (name if resolved and name else "") or _stem(source))
         notes: list[str] = []
         values: dict[str, Any] = {}
-        for pname, spec in (properties.get("parameters") or {}).items():
+        for pname, spec in _mapping(properties.get("parameters")).items():
             if isinstance(spec, dict) and "value" in spec:
                 value, ok = resolve(spec["value"])
                 if ok:
@@ -197,4 +210,8 @@ def _stem(source: str) -> str:
     member = Path(source.rsplit("!", 1)[-1])
     if member.stem.lower() == "workflow" and member.parent.name:
         return member.parent.name
-    return member.stem or "Imported flow"
+    # An unpacked solution's Workflows/<Name>-<GUID>.json: the name without its GUID.
+    return _GUID_SUFFIX.sub("", member.stem) or "Imported flow"
+
+
+_GUID_SUFFIX = re.compile(r"-[0-9A-Fa-f]{8}(-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$")
