@@ -155,3 +155,8 @@ def test_containers_nested_past_the_limit_are_refused_before_running():
         actions = {f"Scope{depth}": {"type": "Scope", "actions": actions, "runAfter": {}}}
     problems = validate_definition({"actions": actions})
     assert problems and "nested deeper than 32" in problems[0]
+
+
+def test_a_failed_run_carries_the_services_action_failed_error():
+    record, _, _ = run({"Call": http(retryPolicy={"type": "none"})}, mocks=FAILING)
+    assert record.error == {"code": "ActionFailed", "message": "An action failed. No dependent actions succeeded."}

@@ -26,6 +26,7 @@ from typing import Any
 
 from flowmock_receiver.workflow.engine import control, data, external, response, variables
 from flowmock_receiver.workflow.engine.base import (
+    BLOCK_FAILED_MESSAGE,
     CANCELLED,
     FAILED,
     SKIPPED,
@@ -131,8 +132,12 @@ class Run:
         self.record.actions = actions
         if self._terminated is not None:
             self.record.status, self.record.error = self._terminated
+        elif status == FAILED:
+            # A failed run carries the same error as a failed Scope in the service's run history.
+            self.record.status = FAILED
+            self.record.error = {"code": "ActionFailed", "message": BLOCK_FAILED_MESSAGE}
         else:
-            self.record.status = FAILED if status == FAILED else SUCCEEDED
+            self.record.status = SUCCEEDED
         self.record.outputs = self._workflow_outputs()
         if self.outcome is None:
             late = self.clock.elapsed() > self.response_timeout
