@@ -357,3 +357,11 @@ def test_any_bytes_import_or_fail_with_a_definition_error(data, as_zip):
     payload = zipped({"manifest.json": data, "Workflows/a.json": data}) if as_zip else data
     with contextlib.suppress(DefinitionError):
         import_flows(payload, source="fuzz")
+
+
+@pytest.mark.parametrize("path", CORPUS, ids=lambda p: p.relative_to(FLOWS).as_posix())
+def test_an_imported_flow_survives_a_json_round_trip(path):
+    from flowmock_receiver.workflow.definitions import ImportedFlow
+
+    for flow in load_flows(path):
+        assert ImportedFlow.from_json(json.loads(json.dumps(flow.to_json()))) == flow

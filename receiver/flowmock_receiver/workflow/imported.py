@@ -7,7 +7,8 @@ options), the parameters' defaults, and notes on what an import could not carry 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from flowmock_receiver.workflow.errors import DefinitionError
@@ -95,6 +96,12 @@ class ImportedFlow:
             "notes": list(self.notes),
             "definition": self.definition,
         }
+
+    @classmethod
+    def from_json(cls, value: Mapping[str, Any]) -> ImportedFlow:
+        """A stored flow read back; the trigger is read again from the definition, so it cannot disagree with it."""
+        flow = build_flow(str(value["display_name"]), str(value["shape"]), str(value["source"]), value["definition"])
+        return replace(flow, parameters=dict(value.get("parameters") or {}), notes=tuple(value.get("notes") or ()))
 
 
 def definition_of(document: Any) -> tuple[dict[str, Any] | None, dict[str, Any]]:
