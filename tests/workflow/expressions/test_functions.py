@@ -76,8 +76,14 @@ MULTIPART_CONTEXT = {
         ),
         pytest.param("greater(1, 'a')", "expects two parameters of matching types", id="compare-mixed-types"),
         pytest.param(
+            "if('true', 1, 2)",
+            "The template language function 'if' expects its first parameter to be of type boolean. The provided value is of type 'String'.",
+            id="if-refuses-a-string-condition",
+        ),
+        pytest.param("not('false')", "'not' expects its parameter to be of type boolean", id="not-refuses-a-string"),
+        pytest.param(
             "and(1, true)",
-            "'and' expects all of its parameters to be Boolean values. The provided value is of type 'Integer'.",
+            "'and' expects all of its parameters to be of type boolean. The provided value is of type 'Integer'.",
             id="and-non-boolean",
         ),
         pytest.param(
@@ -147,6 +153,8 @@ def test_errors_are_expression_errors_with_the_service_shape(expression, message
     [
         # Null handling
         pytest.param("equals(null, '')", True, id="comparisons-read-null-as-empty-string"),
+        pytest.param("if(equals(1, 1), 'short', substring('abc', 0, 255))", "short", id="if-evaluates-only-its-branch"),
+        pytest.param("if(false, first(json('{}')), 'else')", "else", id="if-skips-the-failing-branch"),
         pytest.param("less(null, 'a')", True, id="less-null-as-empty-string"),
         pytest.param("empty(null)", True, id="empty-null"),
         pytest.param("string(null)", "", id="string-null"),

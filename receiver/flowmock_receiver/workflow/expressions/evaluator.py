@@ -118,6 +118,8 @@ def _compile_call(function: Function, args: list[Evaluator]) -> Evaluator:
             raise error
 
         return wrong_arity
+    if function.lazy:
+        return lambda scope: impl(scope, *args)
     if function.bound:
         if count == 0:
             return lambda scope: impl(scope)

@@ -21,8 +21,9 @@ _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")
 
 @dataclass(frozen=True, slots=True)
 class Function:
-    """One expression function. `bound` functions take the evaluation `Scope` first (workflow and date functions).
-    `max_args` None means any number; arity is checked by the evaluator before the call."""
+    """One expression function. `bound` functions take the evaluation `Scope` first (workflow and date functions);
+    `lazy` ones take the scope and their arguments unevaluated, as closures of the scope, and evaluate only what
+    they need (`if`). `max_args` None means any number; arity is checked by the evaluator before the call."""
 
     name: str
     impl: Callable[..., Any]
@@ -30,6 +31,7 @@ class Function:
     max_args: int | None
     bound: bool = False
     expects: str | None = None
+    lazy: bool = False
 
     def arity_error(self, count: int) -> ExpressionEvaluationError:
         if self.expects is not None:
@@ -82,10 +84,11 @@ def registrar(table: dict[str, Function]) -> Callable[..., Callable[[Callable[..
         *,
         bound: bool = False,
         expects: str | None = None,
+        lazy: bool = False,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         def decorate(impl: Callable[..., Any]) -> Callable[..., Any]:
             upper = min_args if max_args == -1 else max_args
-            table[name.lower()] = Function(name, impl, min_args, upper, bound, expects)
+            table[name.lower()] = Function(name, impl, min_args, upper, bound, expects, lazy)
             return impl
 
         return decorate

@@ -2,53 +2,57 @@
 
 The reference says comparisons treat null as the empty string ("If you use logical functions or conditions to
 compare values, null values are converted to empty string values"), so `equals(null, '')` is true and
-`greater(null, 'a')` compares '' with 'a'. Arguments are evaluated left to right before the call, as the reference
-says of every function, so `if()` evaluates both branches (see the README's known differences).
+`greater(null, 'a')` compares '' with 'a'.
+
+`if()` evaluates only the branch it returns: Microsoft's own "Add Attachments to Planner from Teams" template
+writes `if(lessOrEquals(length(x), 255), x, substring(x, 0, 255))`, which would fail on every short text if both
+branches ran. `and()` and `or()` evaluate all their arguments, left to right, as the reference says of functions.
+A condition must be a Boolean: the service refuses the string 'true' ("The template language function 'if' expects
+its first parameter to be of type boolean. The provided value is of type 'String'.").
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+from ..scope import Scope
 from ..values import is_number, type_name, values_equal
 from .base import Function, fail, registrar
 
 FUNCTIONS: dict[str, Function] = {}
 function = registrar(FUNCTIONS)
+Thunk = Callable[[Scope], Any]
 
 
-def _boolean(name: str, value: Any) -> bool:
+def _boolean(name: str, value: Any, which: str) -> bool:
     if isinstance(value, bool):
         return value
-    if isinstance(value, str) and value.lower() in ("true", "false"):
-        # The service reads the strings 'true' and 'false' as Booleans (what `bool('true')` would give).
-        return value.lower() == "true"
-    fail(
-        name, f"expects all of its parameters to be Boolean values. The provided value is of type '{type_name(value)}'."
-    )
+    fail(name, f"expects {which} to be of type boolean. The provided value is of type '{type_name(value)}'.")
     raise AssertionError("unreachable")
 
 
 @function("and", 1, None)
 def and_(*values: Any) -> bool:
-    results = [_boolean("and", value) for value in values]
+    results = [_boolean("and", value, "all of its parameters") for value in values]
     return all(results)
 
 
 @function("or", 1, None)
 def or_(*values: Any) -> bool:
-    results = [_boolean("or", value) for value in values]
+    results = [_boolean("or", value, "all of its parameters") for value in values]
     return any(results)
 
 
 @function("not", 1, expects="one parameter: the Boolean value to negate")
 def not_(value: Any) -> bool:
-    return not _boolean("not", value)
+    return not _boolean("not", value, "its parameter")
 
 
-@function("if", 3, expects="three parameters: the condition, the value if true and the value if false")
-def if_(condition: Any, when_true: Any, when_false: Any) -> Any:
-    return when_true if _boolean("if", condition) else when_false
+@function("if", 3, lazy=True, expects="three parameters: the condition, the value if true and the value if false")
+def if_(scope: Scope, condition: Thunk, when_true: Thunk, when_false: Thunk) -> Any:
+    chosen = when_true if _boolean("if", condition(scope), "its first parameter") else when_false
+    return chosen(scope)
 
 
 def _null_as_empty(value: Any) -> Any:
