@@ -360,3 +360,11 @@ def test_iteration_indexes_counts_an_until_loops_repetitions():
     }
     record, _, _ = run({"Init": INIT, "Loop": until("@equals(variables('n'), 2)", actions=actions)})
     assert len(act(record, "Loop").repetitions) == 3
+
+
+@pytest.mark.parametrize("expression", ["@triggerBody()", "@string('true')", "@null"])
+def test_an_if_whose_expression_is_not_a_boolean_fails_as_the_service_words_it(expression):
+    record, _, _ = run({"Check": {"type": "If", "expression": expression, "actions": {}, "runAfter": {}}}, "text")
+    check = act(record, "Check")
+    assert check.status == "Failed"
+    assert "is expected to be a value of type 'Boolean'" in check.error["message"]

@@ -49,8 +49,9 @@ class Runner(Protocol):
     def evaluate(self, value: Any) -> Any:
         """Evaluate a JSON value holding `@...` / `@{...}` expressions in the run's current context."""
 
-    def evaluate_condition(self, expression: Any) -> bool:
-        """An If/Until condition: an expression string or the `{"and": [{"equals": [a, b]}]}` object form."""
+    def evaluate_condition(self, expression: Any, *, kind: str | None = None) -> bool:
+        """An If/Until/Filter array condition: an expression string or the `{"and": [{"equals": [a, b]}]}` object
+        form. With `kind` ("if", "until"), a result that is not a Boolean fails the action as the service does."""
 
     def run_actions(self, actions: Mapping[str, Any], branch: str | None) -> tuple[list[ActionRecord], str]:
         """Run a nested action set (a scope's or a branch's); returns its records and its status by the service's
@@ -105,3 +106,18 @@ def as_mapping(value: Any) -> Mapping[str, Any]:
 def require(condition: bool, code: str, message: str) -> None:
     if not condition:
         raise ActionFailure(code, message)
+
+
+def type_name(value: Any) -> str:
+    """Json.NET's name for a value's type, as the service's messages write it (`Null`, `Integer`, `Object`...)."""
+    if value is None:
+        return "Null"
+    if isinstance(value, bool):
+        return "Boolean"
+    if isinstance(value, int):
+        return "Integer"
+    if isinstance(value, float):
+        return "Float"
+    if isinstance(value, str):
+        return "String"
+    return "Array" if isinstance(value, list) else "Object"

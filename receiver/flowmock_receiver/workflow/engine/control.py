@@ -26,6 +26,7 @@ from flowmock_receiver.workflow.engine.base import (
     Handler,
     Runner,
     as_mapping,
+    type_name,
 )
 from flowmock_receiver.workflow.engine.clock import UNIT_SECONDS, parse_duration, parse_time
 from flowmock_receiver.workflow.engine.data import MAX_ITEMS
@@ -53,7 +54,7 @@ def scope(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord)
 
 
 def condition(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
-    outcome = run.evaluate_condition(spec.get("expression"))
+    outcome = run.evaluate_condition(spec.get("expression"), kind="if")
     record.inputs = {"expressionResult": outcome}
     taken, other = ("actions", "else") if outcome else ("else", "actions")
     taken_actions = _branch_actions(spec, taken)
@@ -79,8 +80,8 @@ def switch(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord
         raise ActionFailure(
             "ExpressionEvaluationFailed",
             f"The execution of template action '{name}' failed: The result of the evaluation of 'scope' action "
-            f"expression '{spec.get('expression')}' is not valid. It is of type '{_type(value)}' but is expected to be "
-            "a value of type 'String, Integer'.",
+            f"expression '{spec.get('expression')}' is not valid. It is of type '{type_name(value)}' but is expected "
+            "to be a value of type 'String, Integer'.",
         )
     record.inputs = {"expressionResult": value}
     cases = as_mapping(spec.get("cases"))
@@ -119,7 +120,7 @@ def foreach(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecor
         raise ActionFailure(
             "InvalidTemplate",
             f"The execution of template action '{name}' failed: the result of the evaluation of 'foreach' expression "
-            f"'{spec.get('foreach')}' is of type '{_type(items)}'. The result must be a valid array.",
+            f"'{spec.get('foreach')}' is of type '{type_name(items)}'. The result must be a valid array.",
         )
     if len(items) > MAX_ITEMS:
         raise ActionFailure(
@@ -183,7 +184,7 @@ def until(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord)
         if run.terminated:
             reason = "terminated"
             break
-        if run.evaluate_condition(spec.get("expression")):
+        if run.evaluate_condition(spec.get("expression"), kind="until"):
             reason = "expression"
             break
         if run.clock.elapsed() - started >= timeout:
@@ -249,20 +250,6 @@ def wait(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) 
             raise ActionFailure("InvalidTemplate", f"The Delay of {dict(interval)} is longer than a run can last.")
         run.clock.advance(seconds)
     record.code = "OK"
-
-
-def _type(value: Any) -> str:
-    if value is None:
-        return "Null"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Integer"
-    if isinstance(value, float):
-        return "Float"
-    if isinstance(value, str):
-        return "String"
-    return "Object" if isinstance(value, Mapping) else "Array"
 
 
 HANDLERS: dict[str, Handler] = {

@@ -14,7 +14,7 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flowmock_receiver.workflow.engine.base import ActionFailure, Handler, Runner, as_mapping
+from flowmock_receiver.workflow.engine.base import ActionFailure, Handler, Runner, as_mapping, type_name
 from flowmock_schemas import validate as validate_schema
 
 MAX_ITEMS = 100_000
@@ -62,7 +62,7 @@ def _array_from(run: Runner, spec: Mapping[str, Any], record: Any, kind: str) ->
     if not isinstance(source, list):
         raise ActionFailure(
             "InvalidTemplate",
-            f"The 'from' property value in the '{kind}' action inputs is of type '{_type_name(source)}'. "
+            f"The 'from' property value in the '{kind}' action inputs is of type '{type_name(source)}'. "
             "The value must be an array.",
         )
     if len(source) > MAX_ITEMS:
@@ -169,20 +169,6 @@ def text_of(value: Any) -> str:
     if isinstance(value, int | float):
         return json.dumps(value)
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
-
-
-def _type_name(value: Any) -> str:
-    if value is None:
-        return "Null"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Integer"
-    if isinstance(value, float):
-        return "Float"
-    if isinstance(value, str):
-        return "String"
-    return "Object" if isinstance(value, Mapping) else "Array"
 
 
 HANDLERS: dict[str, Handler] = {

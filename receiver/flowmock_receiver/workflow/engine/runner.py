@@ -34,6 +34,7 @@ from flowmock_receiver.workflow.engine.base import (
     ActionFailure,
     Handler,
     as_mapping,
+    type_name,
 )
 from flowmock_receiver.workflow.engine.clock import VirtualClock
 from flowmock_receiver.workflow.engine.conditions import ConditionShapeError, condition_text
@@ -333,10 +334,17 @@ class Run:
             # action, so the run still fails the action with the expression's own error instead of crashing.
             return evaluate_template(value, self.context)
 
-    def evaluate_condition(self, expression: Any) -> bool:
+    def evaluate_condition(self, expression: Any, *, kind: str | None = None) -> bool:
         self.context["now"] = self.clock.now()
         text = condition_text(expression, self.evaluate)
         value = evaluate(text, self.context)
+        if kind is not None and not isinstance(value, bool):
+            raise ActionFailure(
+                "InvalidTemplate",
+                f"The execution of template action '{self._current}' failed: the result of the evaluation of "
+                f"'{kind}' action expression '{expression}' is not valid. It is of type '{type_name(value)}' but is "
+                "expected to be a value of type 'Boolean'.",
+            )
         return value is True
 
     def mock_for(self, name: str) -> tuple[ActionMock | None, int]:
