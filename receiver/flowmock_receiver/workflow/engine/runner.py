@@ -21,10 +21,9 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-from flowmock_receiver.workflow.engine import control, data, external, response, variables
+from flowmock_receiver.workflow.engine import control, data, external, response, skips, variables
 from flowmock_receiver.workflow.engine.base import (
     BLOCK_FAILED_MESSAGE,
     CANCELLED,
@@ -60,13 +59,6 @@ ENGINE_FAILURE = "FlowmockEngineFailure"
 """The error code of an action the engine itself could not run (not a service behaviour: a flowmock limit or bug)."""
 
 CONTAINERS = frozenset({"scope", "if", "switch", "foreach", "until"})
-
-
-@dataclass
-class _Frame:
-    """Statuses and records of the action set being run (one per nesting level)."""
-
-    statuses: dict[str, str] = field(default_factory=dict)
 
 
 class Run:
@@ -178,13 +170,13 @@ class Run:
     def run_actions(
         self, actions: Mapping[str, Any], branch: str | None, *, top: bool = False
     ) -> tuple[list[ActionRecord], str]:
-        frame = _Frame()
+        statuses: dict[str, str] = {}  # in execution order, a topological order of runAfter
         order = list(actions)
         after = {name: run_after(as_mapping(spec)) for name, spec in actions.items()}
         records: dict[str, ActionRecord] = {}
         pending = list(order)
         while pending:
-            name = next((n for n in pending if all(p in frame.statuses for p in after[n])), None)
+            name = next((n for n in pending if all(p in statuses for p in after[n])), None)
             if name is None:
                 raise EngineError(f"runAfter cycle or unknown predecessor among: {', '.join(pending)}")
             pending.remove(name)
@@ -194,16 +186,16 @@ class Run:
             if self._terminated is not None:
                 record = self._stopped(name, spec)
             else:
-                blocker = next(((p, s) for p, s in after[name].items() if frame.statuses[p] not in s), None)
+                blocker = next(((p, s) for p, s in after[name].items() if statuses[p] not in s), None)
                 record = self._skipped_by(name, spec, blocker) if blocker else self._run_action(name, spec)
             record.branch = branch
             records[name] = record
-            frame.statuses[name] = record.status
+            statuses[name] = record.status
             if top and self._on_update is not None:
                 # Progress for a live run view: the top-level actions finished so far, in definition order.
                 self.record.actions = [records[n] for n in order if n in records]
                 self._update()
-        return [records[name] for name in order], set_status(after, frame.statuses)
+        return [records[name] for name in order], set_status(after, statuses)
 
     def _run_action(self, name: str, spec: Mapping[str, Any]) -> ActionRecord:
         kind = str(spec.get("type", ""))
@@ -266,53 +258,21 @@ class Run:
     def _skipped_by(self, name: str, spec: Mapping[str, Any], blocker: tuple[str, tuple[str, ...]]) -> ActionRecord:
         predecessor, expected = blocker
         actual = self.context["actions"].get(predecessor, {}).get("status", SKIPPED)
-        record = self._skip_record(name, spec)
-        record.error = {
-            "code": "ActionConditionFailed",
-            "message": f"The execution of template action '{name}' is skipped: the 'runAfter' condition for action "
-            f"'{predecessor}' is not satisfied. Expected status values '{', '.join(expected)}' and actual value "
-            f"'{actual}'.",
-        }
+        record = skips.skipped(name, spec, self.clock.iso())
+        record.error = skips.run_after_error(name, predecessor, expected, actual)
+        self._register(record)
         return record
-
-    def _skip_record(self, name: str, spec: Mapping[str, Any]) -> ActionRecord:
-        now = self.clock.iso()
-        record = ActionRecord(name, str(spec.get("type", "")), SKIPPED, now, now, code="ActionSkipped")
-        record.children = self._nested_skips(spec)
-        self.context["actions"][name] = self.cloud_record(record)
-        return record
-
-    def _nested_skips(self, spec: Mapping[str, Any]) -> list[ActionRecord]:
-        """The actions inside a container that did not run, recorded Skipped so the run shows the whole tree."""
-        kind = str(spec.get("type", "")).lower()
-        if kind == "scope":
-            return self.skip_actions(as_mapping(spec.get("actions")), "actions", "parent")
-        if kind == "if":
-            return [
-                *self.skip_actions(as_mapping(spec.get("actions")), "actions", "parent"),
-                *self.skip_actions(as_mapping(as_mapping(spec.get("else")).get("actions")), "else", "parent"),
-            ]
-        if kind == "switch":
-            nested: list[ActionRecord] = []
-            for case_name, case in as_mapping(spec.get("cases")).items():
-                nested.extend(self.skip_actions(as_mapping(as_mapping(case).get("actions")), case_name, "parent"))
-            default = as_mapping(as_mapping(spec.get("default")).get("actions"))
-            return [*nested, *self.skip_actions(default, "default", "parent")]
-        return []
 
     def skip_actions(self, actions: Mapping[str, Any], branch: str | None, reason: str) -> list[ActionRecord]:
-        records = []
-        for name, spec in actions.items():
-            record = self._skip_record(name, as_mapping(spec))
-            if reason == "branch":
-                record.error = {
-                    "code": "ActionBranchingConditionNotSatisfied",
-                    "message": f"The execution of template action '{name}' skipped: the branching condition for this "
-                    "action is not satisfied.",
-                }
-            record.branch = branch
-            records.append(record)
+        records = skips.skipped_set(actions, branch, self.clock.iso(), branch_not_taken=reason == "branch")
+        for record in records:
+            self._register(record)
         return records
+
+    def _register(self, record: ActionRecord) -> None:
+        """What `actions()` sees of a record that did not run, and of everything nested in it."""
+        for each in record.walk():
+            self.context["actions"][each.name] = each.cloud()
 
     def _stopped(self, name: str, spec: Mapping[str, Any]) -> ActionRecord:
         """An action a Terminate (or a cancel) stopped before it started."""
