@@ -144,3 +144,14 @@ def test_html_table_with_custom_columns_escapes_values():
 def test_a_table_format_other_than_csv_or_html_fails(fmt):
     record, _, _ = run({"T": {"type": "Table", "inputs": {"from": "@createArray()", "format": fmt}, "runAfter": {}}})
     assert act(record, "T").status == "Failed"
+
+
+def test_action_returns_the_running_action_even_inside_a_scope():
+    record, _, _ = run(
+        {
+            "Outer": {"type": "Scope", "actions": {"Inner": compose("@action()['name']")}, "runAfter": {}},
+            "After": compose("@action()['name']", {"Outer": ["Succeeded"]}),
+        }
+    )
+    assert act(record, "Inner").outputs == "Inner"
+    assert act(record, "After").outputs == "After"

@@ -213,6 +213,8 @@ class Run:
         handler = HANDLERS.get(kind.lower(), external.call_external)
         self.context["actions"][name] = self.cloud_record(record)
         outer, self._current = self._current, name
+        outer_action = self.context.get("action")
+        self.context["action"] = self.context["actions"][name]  # what action() returns inside this action
         try:
             handler(self, name, spec, record)
             record.status = SUCCEEDED
@@ -242,6 +244,7 @@ class Run:
             record.code = ENGINE_FAILURE
         finally:
             self._current = outer
+            self.context["action"] = outer_action
         if kind.lower() in CONTAINERS and record.status == SUCCEEDED and record.code is None:
             record.code = "NotSpecified"
         self.clock.step()
