@@ -108,19 +108,15 @@ def compile_string(text: str) -> _Compiled:
 
 
 def _walk(value: Any, scope: Scope, path: list[str | int]) -> Any:
+    """Evaluate a value; `path` ends at the string being evaluated, so after a failure it names the culprit (the
+    exception skips the `pop`s)."""
     if isinstance(value, str):
-        if "@" not in value:
-            return value
-        try:
-            return compile_string(value)(scope)
-        except ExpressionError as error:
-            error.__dict__.setdefault("path", list(path))
-            raise
-    if isinstance(value, Mapping):
+        return value if "@" not in value else compile_string(value)(scope)
+    if type(value) is dict or isinstance(value, Mapping):
         result: dict[str, Any] = {}
         for key, item in value.items():
             path.append(key)
-            name = key if "@" not in key else to_text(_walk(key, scope, path))
+            name = key if "@" not in key else to_text(compile_string(key)(scope))
             result[name] = _walk(item, scope, path)
             path.pop()
         return result
@@ -147,18 +143,11 @@ def evaluate_template(
     expressions in action 'X' inputs at line '1' and column 'N': '...'"), N being where the failing string ends in
     the value written as compact JSON on one line, as the service writes a definition.
     """
-    scope = Scope(context)
-    if isinstance(value, str):
-        if "@" not in value:
-            return value
-        try:
-            return compile_string(value)(scope)
-        except ExpressionError as error:
-            raise _located(error, value, [], action, part) from None
+    path: list[str | int] = []
     try:
-        return _walk(value, scope, [])
+        return _walk(value, Scope(context), path)
     except ExpressionError as error:
-        raise _located(error, value, error.__dict__.pop("path", []), action, part) from None
+        raise _located(error, value, path, action, part) from None
 
 
 def _located(
