@@ -111,7 +111,7 @@ def test_printing_and_parsing_again_gives_the_same_tree(tree):
     assert parse(text).tree == tree
 
 
-@settings(suppress_health_check=[HealthCheck.too_slow], max_examples=200)
+@settings(suppress_health_check=[HealthCheck.too_slow])
 @given(trees)
 def test_any_parsed_expression_evaluates_to_json_or_raises_the_expression_error(tree):
     expression = parse(print_node(tree))
