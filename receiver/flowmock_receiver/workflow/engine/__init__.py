@@ -1,24 +1,31 @@
 """The flow engine: runs an imported definition's actions with mocks and a virtual clock, as the service would.
 
-The public API is `run_flow`, `start_run`, `RunHandle`, `decide_trigger_for`, `RunOptions`, `RunRecord`,
-`ActionRecord`, `Repetition`, `ResponseOutcome`, `TriggerDecision`, `VirtualClock` and `validate_definition`;
-everything else may change. No Flask import anywhere below: the HTTP layer calls in.
+The public API is `run_flow`, `start_run`, `RunHandle`, `decide_trigger_for`, `has_response_action`,
+`validate_definition`, `RunOptions`, `RunRecord`, `ActionRecord`, `Repetition`, `ResponseOutcome`, `TriggerDecision`
+and `VirtualClock`; everything else may change. Flows come from `workflow.definitions` (`load_flows`,
+`import_flows`, `import_value` -> `ImportedFlow`) and mocks from `workflow.mocks` (`parse_mocks`). No Flask import
+anywhere below: the HTTP layer calls in.
 
 How the HTTP layer uses it, for one accepted call to an imported flow:
 
+    problems = validate_definition(flow.definition)               # at import: refuse what cannot run
     decision = decide_trigger_for(flow, trigger_outputs)          # trigger conditions, before any run
     if not decision.fired:
-        ...  # record the trigger as decision.status (Skipped/Failed), no run; answer as the service does
-    handle = start_run(flow, trigger_outputs, mocks, on_update=store_progress)
-    outcome = handle.response(timeout=...)                        # the Response, or 502/504, as soon as known
-    answer(outcome.status_code, outcome.headers, outcome.body)    # or outcome.error_body(tracking_id) for 502/504
+        ...  # trigger history: decision.status (Skipped, or Failed with decision.error); no run
+    handle = start_run(flow, trigger_outputs, mocks, options=RunOptions(...), on_update=store_progress)
+    outcome = handle.response(timeout=...)                        # known at once for most flows
+    if outcome.kind in ("accepted", "response"):
+        answer(outcome.status_code, outcome.headers, outcome.body)  # the trigger's headers and dropped-header rules
+    else:                                                         # "no_response" 502, "timeout" 504 (or 408)
+        answer(outcome.status_code, {}, outcome.error_body(tracking_id))
     record = handle.result()                                      # the finished run: status, actions, ...
 
-`run_flow` is the same run, synchronous, returning the `RunRecord`; `on_response` is called once, with the
-Response action's answer when it runs (the run then goes on), or at the end with a 502 `NoResponse` (the run failed
-or every Response was skipped) or a 504 `ResponseTimeout` (the Response came after `RunOptions.response_timeout`
-virtual seconds). A flow without a Response action reports `kind="accepted"` (202, empty body) as the run starts,
-so the caller is answered at once, as today; `has_response_action(definition)` tells it before running.
+`run_flow` is the same run, synchronous, returning the `RunRecord`; `on_response` is called exactly once: with
+`kind="accepted"` (202, empty body) as the run starts when the flow has no Response action; with the Response
+action's evaluated answer when it runs (the run then goes on); or with a 502 `NoResponse` (the run ended without a
+Response: it failed, or every Response was skipped) or a 504 `ResponseTimeout` (no Response within
+`RunOptions.response_timeout` virtual seconds). `on_update` gets the `RunRecord` at the start, after each top-level
+action and at the end (`record.to_json()` is the stored shape).
 
 Time is virtual (`VirtualClock`): retries, Delay and Wait advance it instead of sleeping, so a run finishes in
 milliseconds of real time with the start and end times the service would have recorded. Runs execute one action
