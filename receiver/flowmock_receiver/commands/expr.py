@@ -67,7 +67,7 @@ def expr(expression: str, trigger_body: str | None, context_file: str | None, te
     \b
     flowmock expr "@concat('a', 'b')"
     flowmock expr "triggerBody()?['id']" --trigger-body body.json
-    flowmock expr --template 'Run @{triggerBody()?[''id'']} at @{utcNow()}' --context context.json
+    flowmock expr --template "Run @{triggerBody()?['id']} at @{utcNow()}" --context context.json
     """
     context = build_context(context_file, trigger_body)
     try:
