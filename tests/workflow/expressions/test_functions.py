@@ -235,6 +235,16 @@ def test_errors_are_expression_errors_with_the_service_shape(expression, message
         # Conversions
         pytest.param("array(createArray(1))", [1], id="array-of-array"),
         pytest.param("json(null)", {}, id="json-of-null-is-empty-object"),
+        pytest.param("json('{''name'': ''Ada''}')", {"name": "Ada"}, id="json-single-quoted-as-json-net-reads-it"),
+        pytest.param(
+            "json('{name: 1, /* note */ list: [true]}')", {"name": 1, "list": [True]}, id="json-bare-names-and-comments"
+        ),
+        pytest.param("json('{\"a\": \"it''s\"}')", {"a": "it's"}, id="json-strict-text-untouched"),
+        pytest.param(
+            "xml('{''a'': ''b''}')",
+            {"$content-type": "application/xml;charset=utf-8", "$content": "PGE+YjwvYT4="},
+            id="xml-of-json-text",
+        ),
         pytest.param("base64(binary('hé'))", "aMOp", id="base64-of-binary-content"),
         pytest.param(
             "dataUri(base64ToBinary('aGk='))", "data:application/octet-stream;base64,aGk=", id="data-uri-of-binary"

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import urllib.parse
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -20,6 +19,7 @@ from typing import Any
 from ..scope import Scope
 from ..values import CONTENT_TYPE_KEY, INT64_MAX, INT64_MIN, content, content_bytes, is_content, to_text
 from .base import Function, fail, registrar, text_arg, type_error
+from .jsontext import JsonTextError, loads
 from .numbers import parse_float
 from .xmljson import is_xml_content, xml_to_json
 
@@ -131,15 +131,10 @@ def json_(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value, parse_float=float, parse_constant=_no_constant)
-    except (json.JSONDecodeError, ValueError) as error:
-        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-        fail("json", f"parameter is not valid. The provided value '{value}' cannot be parsed: '{reason}'.")
+        return loads(value)
+    except JsonTextError as error:
+        fail("json", f"parameter is not valid. The provided value '{value}' cannot be parsed: '{error}'.")
     raise AssertionError("unreachable")
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"Unexpected value '{name}'")
 
 
 # -- base64, data URIs, URI components ---------------------------------------------------------------------------

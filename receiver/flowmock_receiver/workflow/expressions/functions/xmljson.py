@@ -20,6 +20,7 @@ from lxml import etree
 
 from ..values import CONTENT_TYPE_KEY, content, content_bytes, is_content, to_text, type_name
 from .base import fail
+from .jsontext import JsonTextError, loads
 
 XML_CONTENT_TYPE = "application/xml;charset=utf-8"
 _DECLARATION = re.compile(rb"^\s*<\?xml\s+(?P<body>.*?)\?>", re.S)
@@ -190,8 +191,8 @@ def to_xml(name: str, value: Any) -> dict[str, str]:
     text = value.strip()
     if text.startswith("{"):
         try:
-            parsed = json.loads(text)
-        except ValueError:
+            parsed = loads(text)
+        except JsonTextError:
             parsed = None
         if isinstance(parsed, Mapping):
             return xml_value(json_to_xml(name, parsed))
