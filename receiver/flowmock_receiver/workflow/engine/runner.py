@@ -28,7 +28,6 @@ from flowmock_receiver.workflow.engine.base import (
     BLOCK_FAILED_MESSAGE,
     CANCELLED,
     FAILED,
-    SKIPPED,
     SUCCEEDED,
     ActionFailure,
     Handler,
@@ -187,7 +186,10 @@ class Run:
                 record = self._stopped(name, spec)
             else:
                 blocker = next(((p, s) for p, s in after[name].items() if statuses[p] not in s), None)
-                record = self._skipped_by(name, spec, blocker) if blocker else self._run_action(name, spec)
+                if blocker is None:
+                    record = self._run_action(name, spec)
+                else:
+                    record = self._skipped_by(name, spec, blocker, statuses[blocker[0]])
             record.branch = branch
             records[name] = record
             statuses[name] = record.status
@@ -258,9 +260,10 @@ class Run:
         if self.outcome is None and self.options.caller_waiting and self.clock.elapsed() > self.response_timeout:
             self._report(timed_out(self.options.timeout_status))
 
-    def _skipped_by(self, name: str, spec: Mapping[str, Any], blocker: tuple[str, tuple[str, ...]]) -> ActionRecord:
+    def _skipped_by(
+        self, name: str, spec: Mapping[str, Any], blocker: tuple[str, tuple[str, ...]], actual: str
+    ) -> ActionRecord:
         predecessor, expected = blocker
-        actual = self.context["actions"].get(predecessor, {}).get("status", SKIPPED)
         record = skips.skipped(name, spec, self.clock.iso())
         record.error = skips.run_after_error(name, predecessor, expected, actual)
         self._register(record)
