@@ -109,13 +109,10 @@ def _compile_call(function: Function, args: list[Evaluator]) -> Evaluator:
     count = len(args)
     impl = function.impl
     if count < function.min_args or (function.max_args is not None and count > function.max_args):
-        error = function.arity_error(count)
-
+        # A run-time error, as in the service ("The function was invoked with '1' parameter(s)"), so that a flow
+        # with such a call still imports and fails in the action that runs it; a fresh error for each raise.
         def wrong_arity(scope: Scope) -> Any:
-            # Arguments are evaluated first, left to right, as the service does before it checks the call.
-            for arg in args:
-                arg(scope)
-            raise error
+            raise function.arity_error(count)
 
         return wrong_arity
     if function.lazy:
