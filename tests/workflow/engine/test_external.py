@@ -145,3 +145,12 @@ def test_a_retry_interval_longer_than_a_day_is_refused():
     policy = {"type": "fixed", "count": 2, "interval": "P99999Y"}
     record, _, _ = run({"Call": http(retryPolicy=policy)}, mocks={"Call": {"statusCode": 500}})
     assert act(record, "Call").error["code"] == "InvalidTemplate"
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [(200, "OK"), (201, "Created"), (404, "NotFound"), (429, "429"), (422, "422"), (503, "ServiceUnavailable")],
+)
+def test_an_http_actions_result_code_is_the_dotnet_status_name_or_the_number(code, name):
+    record, _, _ = run({"Call": http(retryPolicy={"type": "none"})}, mocks={"Call": {"statusCode": code}})
+    assert act(record, "Call").code == name

@@ -14,7 +14,6 @@ mock's next `sequence` entry and advancing the virtual clock by the policy's int
 from __future__ import annotations
 
 from collections.abc import Mapping
-from http import HTTPStatus
 from typing import Any
 
 from flowmock_receiver.workflow.engine.base import (
@@ -57,24 +56,24 @@ EXTERNAL_KINDS = HTTP_SHAPED | {
 }
 
 
+_DOTNET_STATUS_NAMES = {
+    100: "Continue", 101: "SwitchingProtocols", 200: "OK", 201: "Created", 202: "Accepted",
+    203: "NonAuthoritativeInformation", 204: "NoContent", 205: "ResetContent", 206: "PartialContent",
+    300: "MultipleChoices", 301: "MovedPermanently", 302: "Found", 303: "SeeOther", 304: "NotModified",
+    305: "UseProxy", 306: "Unused", 307: "TemporaryRedirect", 400: "BadRequest", 401: "Unauthorized",
+    402: "PaymentRequired", 403: "Forbidden", 404: "NotFound", 405: "MethodNotAllowed", 406: "NotAcceptable",
+    407: "ProxyAuthenticationRequired", 408: "RequestTimeout", 409: "Conflict", 410: "Gone", 411: "LengthRequired",
+    412: "PreconditionFailed", 413: "RequestEntityTooLarge", 414: "RequestUriTooLong", 415: "UnsupportedMediaType",
+    416: "RequestedRangeNotSatisfiable", 417: "ExpectationFailed", 426: "UpgradeRequired", 500: "InternalServerError",
+    501: "NotImplemented", 502: "BadGateway", 503: "ServiceUnavailable", 504: "GatewayTimeout",
+    505: "HttpVersionNotSupported",
+}  # fmt: skip
+"""The .NET Framework `HttpStatusCode` names: the service writes an HTTP or connector action's result code with
+them (`NotFound`), and codes the enum does not name as the number (`429`, `422`)."""
+
+
 def status_name(code: int) -> str:
-    """The .NET `HttpStatusCode` name the service uses as an HTTP or connector action's result code (`NotFound`);
-    codes that enum has no name for are written as the number (`429`)."""
-    names = {
-        429: "429",
-        422: "422",
-        413: "RequestEntityTooLarge",
-        414: "RequestUriTooLong",
-        416: "RequestedRangeNotSatisfiable",
-        203: "NonAuthoritativeInformation",
-        300: "MultipleChoices",
-    }
-    if code in names:
-        return names[code]
-    try:
-        return "".join(word.capitalize() for word in HTTPStatus(code).name.split("_"))
-    except ValueError:
-        return str(code)
+    return _DOTNET_STATUS_NAMES.get(code, str(code))
 
 
 def call_external(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
