@@ -15,20 +15,21 @@ from collections.abc import Mapping
 from typing import Any
 
 from flowmock_receiver.workflow.engine.base import ActionFailure, Handler, Runner, as_mapping, type_name
+from flowmock_receiver.workflow.engine.records import ActionRecord
 from flowmock_schemas import validate as validate_schema
 
 MAX_ITEMS = 100_000
 """Most elements an array operation takes (the service's limit for `Query`/`Select` and `Foreach` items)."""
 
 
-def compose(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
+def compose(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     value = run.evaluate(spec.get("inputs"))
     record.inputs = value
     record.outputs = value
     record.code = "OK"
 
 
-def parse_json(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
+def parse_json(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     """`content` parsed when it is a string (the service parses text), then checked against `schema` with
     Json.NET's wording; a mismatch fails the action with `ValidationFailed` and the errors in its outputs."""
     inputs = as_mapping(run.evaluate(spec.get("inputs")))
@@ -56,7 +57,7 @@ def parse_json(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> 
     record.code = "OK"
 
 
-def _array_from(run: Runner, spec: Mapping[str, Any], record: Any, kind: str) -> list[Any]:
+def _array_from(run: Runner, spec: Mapping[str, Any], record: ActionRecord, kind: str) -> list[Any]:
     inputs = as_mapping(spec.get("inputs"))
     source = run.evaluate(inputs.get("from"))
     if not isinstance(source, list):
@@ -70,7 +71,7 @@ def _array_from(run: Runner, spec: Mapping[str, Any], record: Any, kind: str) ->
     return source
 
 
-def query(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
+def query(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     source = _array_from(run, spec, record, "query")
     where = as_mapping(spec.get("inputs")).get("where")
     kept: list[Any] = []
@@ -87,7 +88,7 @@ def query(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
     record.code = "OK"
 
 
-def select(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
+def select(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     source = _array_from(run, spec, record, "select")
     template = as_mapping(spec.get("inputs")).get("select")
     mapped: list[Any] = []
@@ -102,7 +103,7 @@ def select(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None
     record.code = "OK"
 
 
-def join(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
+def join(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     source = _array_from(run, spec, record, "join")
     separator = run.evaluate(as_mapping(spec.get("inputs")).get("joinWith", ""))
     separator = separator if isinstance(separator, str) else text_of(separator)
@@ -111,7 +112,7 @@ def join(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
     record.code = "OK"
 
 
-def table(run: Runner, name: str, spec: Mapping[str, Any], record: Any) -> None:
+def table(run: Runner, name: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     """CSV or HTML from an array of objects. Without `columns`, the columns are the first object's keys (the
     designer's "Automatic" columns); with them, each `value` is evaluated with `item()` as the row."""
     source = _array_from(run, spec, record, "table")

@@ -13,6 +13,7 @@ from typing import Any
 
 from flowmock_receiver.workflow.engine.base import ActionFailure, Handler, Runner, as_mapping
 from flowmock_receiver.workflow.engine.data import text_of
+from flowmock_receiver.workflow.engine.records import ActionRecord
 
 TYPES = {
     "boolean": "Boolean",
@@ -63,7 +64,7 @@ def _declared(run: Runner, name: Any) -> str:
     return run.variable_types[name]
 
 
-def initialize_variable(run: Runner, action: str, spec: Mapping[str, Any], record: Any) -> None:
+def initialize_variable(run: Runner, action: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     inputs = as_mapping(spec.get("inputs"))
     declared = inputs.get("variables")
     if not isinstance(declared, list):
@@ -95,7 +96,7 @@ def _fresh(kind: str) -> Any:
     return type(default)() if isinstance(default, list | dict) else default
 
 
-def set_variable(run: Runner, action: str, spec: Mapping[str, Any], record: Any) -> None:
+def set_variable(run: Runner, action: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     inputs = as_mapping(spec.get("inputs"))
     name = inputs.get("name")
     kind = _declared(run, name)
@@ -107,8 +108,8 @@ def set_variable(run: Runner, action: str, spec: Mapping[str, Any], record: Any)
     _done(record, str(name), value)
 
 
-def _step(sign: int) -> Any:
-    def handler(run: Runner, action: str, spec: Mapping[str, Any], record: Any) -> None:
+def _step(sign: int) -> Handler:
+    def handler(run: Runner, action: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
         inputs = as_mapping(spec.get("inputs"))
         name = inputs.get("name")
         kind = _declared(run, name)
@@ -130,7 +131,7 @@ def _step(sign: int) -> Any:
     return handler
 
 
-def append_to_array(run: Runner, action: str, spec: Mapping[str, Any], record: Any) -> None:
+def append_to_array(run: Runner, action: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     inputs = as_mapping(spec.get("inputs"))
     name = inputs.get("name")
     kind = _declared(run, name)
@@ -142,7 +143,7 @@ def append_to_array(run: Runner, action: str, spec: Mapping[str, Any], record: A
     _done(record, str(name), run.variables[str(name)], shown_value=value)
 
 
-def append_to_string(run: Runner, action: str, spec: Mapping[str, Any], record: Any) -> None:
+def append_to_string(run: Runner, action: str, spec: Mapping[str, Any], record: ActionRecord) -> None:
     inputs = as_mapping(spec.get("inputs"))
     name = inputs.get("name")
     kind = _declared(run, name)
@@ -153,7 +154,7 @@ def append_to_string(run: Runner, action: str, spec: Mapping[str, Any], record: 
     _done(record, str(name), run.variables[str(name)], shown_value=value)
 
 
-def _done(record: Any, name: str, value: Any, *, shown_value: Any = None) -> None:
+def _done(record: ActionRecord, name: str, value: Any, *, shown_value: Any = None) -> None:
     record.inputs = {"name": name, "value": value if shown_value is None else shown_value}
     record.outputs = {"body": {"name": name, "value": value}}
     record.code = "NotSpecified"
