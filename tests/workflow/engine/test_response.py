@@ -150,3 +150,27 @@ def test_on_update_reports_progress_after_each_top_level_action():
         on_update=lambda record: snapshots.append((record.status, [a.name for a in record.actions])),
     )
     assert snapshots == [("Running", []), ("Running", ["A"]), ("Running", ["A", "B"]), ("Succeeded", ["A", "B"])]
+
+
+def asynchronous(status=200, body=None, after=None):
+    return {**response(status, body, after), "operationOptions": "Asynchronous"}
+
+
+def test_an_asynchronous_response_answers_202_at_once_then_gives_the_polled_answer():
+    record, outcomes, _ = run(
+        {
+            "Wait": {**DELAY_3_MIN, "inputs": {"interval": {"count": 10, "unit": "Minute"}}},
+            "Answer": asynchronous(200, "done", {"Wait": ["Succeeded"]}),
+        }
+    )
+    assert [(o.kind, o.status_code) for o in outcomes] == [("asynchronous", 202), ("response", 200)]
+    assert outcomes[1].body == "done"
+    assert record.status == "Succeeded"  # no 120 s limit: the caller polls
+
+
+def test_an_asynchronous_flow_that_never_responds_polls_to_502():
+    _, outcomes, _ = run(
+        {"Call": http(retryPolicy={"type": "none"}), "Answer": asynchronous(200, None, {"Call": ["Succeeded"]})},
+        mocks={"Call": {"statusCode": 500}},
+    )
+    assert [(o.kind, o.status_code) for o in outcomes] == [("asynchronous", 202), ("no_response", 502)]

@@ -20,7 +20,8 @@ How the HTTP layer uses it, for one accepted call to an imported flow:
         answer(outcome.status_code, {}, outcome.error_body(tracking_id))
     record = handle.result()                                      # the finished run: status, actions, ...
 
-`run_flow` is the same run, synchronous, returning the `RunRecord`; `on_response` is called exactly once: with
+`run_flow` is the same run, synchronous, returning the `RunRecord`; `on_response` is called once (twice for an
+asynchronous Response: "asynchronous" 202 at the start, then what the caller's poll gets): with
 `kind="accepted"` (202, empty body) as the run starts when the flow has no Response action; with the Response
 action's evaluated answer when it runs (the run then goes on); or with a 502 `NoResponse` (the run ended without a
 Response: it failed, or every Response was skipped) or a 504 `ResponseTimeout` (no Response within

@@ -46,7 +46,10 @@ _MESSAGES = {
 class ResponseOutcome:
     """What the HTTP caller is to be answered. `kind` is "accepted" (the flow has no Response action: 202 at
     once), "response" (a Response action ran: `status_code`, `headers`, `body` as evaluated, `action` its name),
-    "no_response" (502) or "timeout" (504, or 408 if the integrator chooses the older documented status)."""
+    "no_response" (502) or "timeout" (504, or 408 if the integrator chooses the older documented status).
+
+    A flow whose Response is asynchronous (`operationOptions: Asynchronous`) reports twice: "asynchronous" (202,
+    the caller is to poll) as the run starts, then the "response" or "no_response" its poll URL answers with."""
 
     kind: str
     status_code: int

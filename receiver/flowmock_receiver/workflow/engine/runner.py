@@ -40,7 +40,7 @@ from flowmock_receiver.workflow.engine.graph import run_after, set_status
 from flowmock_receiver.workflow.engine.options import RunOptions
 from flowmock_receiver.workflow.engine.records import ActionRecord, RunRecord
 from flowmock_receiver.workflow.engine.response import ResponseOutcome, accepted, no_response, timed_out
-from flowmock_receiver.workflow.engine.validation import has_response_action
+from flowmock_receiver.workflow.engine.validation import has_asynchronous_response, has_response_action
 from flowmock_receiver.workflow.errors import EngineError
 from flowmock_receiver.workflow.expressions import ExpressionError, evaluate, evaluate_template
 from flowmock_receiver.workflow.mocks import ActionMock
@@ -96,6 +96,7 @@ class Run:
         self.outcome: ResponseOutcome | None = None
         self._elements: list[Any] = []
         self._current: str | None = None
+        self._asynchronous = False
         self.context: dict[str, Any] = {
             "trigger": dict(trigger_outputs),
             "trigger_name": trigger_name,
@@ -119,6 +120,10 @@ class Run:
             # "If your workflow doesn't include a Response action, your workflow immediately returns the 202
             # ACCEPTED status to the caller" (connectors-native-reqres).
             self._report(accepted())
+        elif has_asynchronous_response(self.definition):
+            # An asynchronous Response: the caller gets 202 at once and polls for the answer (§2.4 of the notes).
+            self._asynchronous = True
+            self._report(ResponseOutcome("asynchronous", 202))
         self._update()
         actions, status = self.run_actions(as_mapping(self.definition.get("actions")), None, top=True)
         self.record.actions = actions
@@ -131,7 +136,9 @@ class Run:
         else:
             self.record.status = SUCCEEDED
         self.record.outputs = self._workflow_outputs()
-        if self.outcome is None:
+        if self._asynchronous and self.record.response_action is None:
+            self._report(no_response())  # what the poll answers when the run never responds
+        elif self.outcome is None:
             late = self.clock.elapsed() > self.response_timeout
             self._report(timed_out(self.options.timeout_status) if late else no_response())
         self.record.end_time = self.clock.iso()
@@ -358,8 +365,9 @@ class Run:
         return self._terminated is not None
 
     def respond(self, name: str, status_code: int, headers: dict[str, str], body: Any) -> None:
+        pending = None if self._asynchronous and self.record.response_action is None else self.outcome
         refusal = response.refusal(
-            name, self.options.caller_waiting, self.outcome, self.record.response_action, self.options.timeout_status
+            name, self.options.caller_waiting, pending, self.record.response_action, self.options.timeout_status
         )
         if refusal is not None:
             raise refusal

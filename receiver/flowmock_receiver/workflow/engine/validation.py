@@ -111,3 +111,19 @@ def has_response_action(definition: Mapping[str, Any]) -> bool:
         ):
             return True
     return False
+
+
+def has_asynchronous_response(definition: Mapping[str, Any]) -> bool:
+    """True when a Response action has the "Asynchronous response" setting (`operationOptions: Asynchronous`)."""
+    try:
+        sets = list(_sets(definition.get("actions", {}) if isinstance(definition, Mapping) else {}, "actions"))
+    except _TooDeep:
+        return False
+    return any(
+        isinstance(spec, Mapping)
+        and str(spec.get("type", "")).lower() == "response"
+        and "asynchronous" in str(spec.get("operationOptions", "")).lower()
+        for _, actions in sets
+        if isinstance(actions, Mapping)
+        for spec in actions.values()
+    )
