@@ -13,8 +13,8 @@ The mapping, per flow (design.md "Runs with actions"), keyed by action name:
   and 3xx succeed, 4xx and 5xx fail), or `error` (Failed), else Succeeded.
 - `sequence` lists one mock per call, for actions in loops and for retries: a retried call takes the next entry.
   Past the end, the last entry repeats.
-- Any string may hold an expression (`@...`, `@{...}`); it is evaluated when the action runs, with the action's
-  evaluated `inputs` available... as everything else in the run context.
+- Any string may hold an expression (`@...`, `@{...}`); it is evaluated when the action runs, in the run's context,
+  where `action()['inputs']` is the action's own evaluated inputs (an echo mock: `{"body": "@action()['inputs']"}`).
 
 `parse_mocks` checks the shape once, when mocks are set, so a wrong mock fails with its path instead of in a run.
 """

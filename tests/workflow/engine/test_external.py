@@ -154,3 +154,9 @@ def test_a_retry_interval_longer_than_a_day_is_refused():
 def test_an_http_actions_result_code_is_the_dotnet_status_name_or_the_number(code, name):
     record, _, _ = run({"Call": http(retryPolicy={"type": "none"})}, mocks={"Call": {"statusCode": code}})
     assert act(record, "Call").code == name
+
+
+def test_a_mock_can_echo_the_actions_evaluated_inputs():
+    mocks = {"Call": {"statusCode": 200, "body": "@action()['inputs']['body']"}}
+    record, _, _ = run({"Call": http(method="POST", body={"n": "@add(1, 1)"})}, mocks=mocks)
+    assert act(record, "Call").outputs["body"] == {"n": 2}

@@ -62,6 +62,9 @@ class Runner(Protocol):
         with the service's `ActionBranchingConditionNotSatisfied`) or "parent" (inside a container that did not
         run)."""
 
+    def show_inputs(self, name: str, inputs: Any) -> None:
+        """Make the running action's evaluated inputs visible to `action()` (a mock can echo them)."""
+
     def mock_for(self, name: str) -> tuple[ActionMock | None, int]:
         """The mock given for action `name` and how many times it was called before (for `sequence`)."""
 

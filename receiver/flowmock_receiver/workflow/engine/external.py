@@ -80,6 +80,7 @@ def call_external(run: Runner, name: str, spec: Mapping[str, Any], record: Actio
     kind = str(spec.get("type", "")).lower()
     inputs = run.evaluate(spec.get("inputs"))
     record.inputs = inputs
+    run.show_inputs(name, inputs)
     mock, call = run.mock_for(name)
     if mock is None:
         if run.strict_mocks:

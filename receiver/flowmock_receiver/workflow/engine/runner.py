@@ -320,6 +320,9 @@ class Run:
             )
         return value is True
 
+    def show_inputs(self, name: str, inputs: Any) -> None:
+        self.context["actions"][name]["inputs"] = inputs
+
     def mock_for(self, name: str) -> tuple[ActionMock | None, int]:
         mock = self.mocks.get(name)
         call = self._calls.get(name, 0)
