@@ -92,6 +92,10 @@ MULTIPART_CONTEXT = {
             id="int-of-float-text",
         ),
         pytest.param("float('abc')", "The value cannot be converted to the target type 'Float'.", id="float-of-text"),
+        pytest.param(
+            "float('1e400')", "The value cannot be converted to the target type 'Float'.", id="float-beyond-a-double"
+        ),
+        pytest.param("json('[1e400]')", "is too large for a double", id="json-number-beyond-a-double"),
         pytest.param("bool('maybe')", "The value cannot be converted to the target type 'Boolean'.", id="bool-of-text"),
         pytest.param(
             "json('{bad')",
@@ -274,6 +278,7 @@ def test_errors_are_expression_errors_with_the_service_shape(expression, message
         pytest.param("xpath(xml('<a><b>1</b></a>'), 'boolean(//c)')", False, id="xpath-boolean"),
         pytest.param("xpath(xml('<a x=\"1\"/>'), '//@x')", ["1"], id="xpath-attribute"),
         pytest.param("xpath('<a><b>1</b></a>', 'string(//b)')", "1", id="xpath-of-xml-text"),
+        pytest.param("xpath('<a/>', 'number(//b)')", "NaN", id="xpath-nan-as-json-net-writes-it"),
     ],
 )
 def test_function_behaviour(expression, expected):

@@ -65,6 +65,10 @@ scalars = st.one_of(
             "Day",
             "UTC",
             "fr-FR",
+            "1e400",
+            "[1e400]",
+            "1 div 0",
+            "NaN",
         ]
     ),
 )

@@ -9,6 +9,7 @@ parser reads it; anything else still has to be valid JSON.
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 _NAME_START = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$")
@@ -21,17 +22,24 @@ class JsonTextError(ValueError):
 
 def loads(text: str) -> Any:
     try:
-        return json.loads(text, parse_constant=_no_constant)
+        return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
     except ValueError as strict_error:
         reason = strict_error.msg if isinstance(strict_error, json.JSONDecodeError) else str(strict_error)
         try:
-            return json.loads(_strict(text), parse_constant=_no_constant)
+            return json.loads(_strict(text), parse_constant=_no_constant, parse_float=_finite)
         except ValueError:
             raise JsonTextError(reason) from None
 
 
 def _no_constant(name: str) -> Any:
     raise ValueError(f"Unexpected value '{name}'")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if math.isinf(number):
+        raise ValueError(f"The number '{text}' is too large for a double")
+    return number
 
 
 def _strict(text: str) -> str:

@@ -14,6 +14,7 @@ then rounded half away from zero (so `formatNumber(2.5, 'F0')` is "3").
 from __future__ import annotations
 
 import functools
+import math
 import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -124,6 +125,8 @@ def parse_number(text: str, culture: NumberCulture) -> float | None:
         return None
     digits = re.sub(r"\D", "", match["int"] or "") or "0"
     number = float(f"{digits}.{match['frac'] or '0'}e{match['exp'] or '0'}")
+    if math.isinf(number):
+        return None  # beyond a double, as .NET's parse refuses it
     negative = match["open"] or (match["lead"] or match["trail"]) == "-"
     return -number if negative else number
 

@@ -12,6 +12,7 @@ never resolves entities or reaches the network (lxml's parser with entity resolu
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -204,6 +205,8 @@ def to_xml(name: str, value: Any) -> dict[str, str]:
 def _node_value(node: Any) -> Any:
     if isinstance(node, str):  # text(), attributes and string results are lxml "smart strings"
         return str(node)
+    if isinstance(node, float) and not math.isfinite(node):
+        return str(node).replace("nan", "NaN").replace("inf", "Infinity")  # as Json.NET writes them, as text
     if isinstance(node, bool | float):
         return node
     if isinstance(getattr(node, "tag", None), str):
