@@ -155,3 +155,43 @@ def test_action_returns_the_running_action_even_inside_a_scope():
     )
     assert act(record, "Inner").outputs == "Inner"
     assert act(record, "After").outputs == "After"
+
+
+def date_action(kind, **inputs):
+    return {"type": "Expression", "kind": kind, "inputs": inputs, "runAfter": {}}
+
+
+def test_the_date_time_actions_run_as_the_date_functions_on_the_virtual_clock():
+    actions = {
+        "Now": date_action("CurrentTime"),
+        "Later": date_action("AddToTime", baseTime="2026-03-01T09:00:00Z", interval=2, timeUnit="Day"),
+        "Earlier": date_action(
+            "SubtractFromTime",
+            baseTime="2026-03-01T09:00:00Z",
+            interval=1,
+            timeUnit="Hour",
+            formatString="yyyy-MM-dd HH:mm",
+        ),
+        "Future": date_action("GetFutureTime", interval=1, timeUnit="Minute"),
+        "Past": date_action("GetPastTime", interval=1, timeUnit="Day", formatString="yyyy-MM-dd"),
+        "Local": date_action(
+            "ConvertTimeZone",
+            baseTime="2026-03-01T09:00:00Z",
+            sourceTimeZone="UTC",
+            destinationTimeZone="W. Europe Standard Time",
+            formatString="HH:mm",
+        ),
+        "Read": compose("@body('Local')", {"Local": ["Succeeded"]}),
+    }
+    record, _, _ = run(actions)
+    assert act(record, "Now").outputs["body"].startswith("2026-03-01T09:00:00")
+    assert act(record, "Later").outputs["body"].startswith("2026-03-03T09:00:00")
+    assert act(record, "Earlier").outputs["body"] == "2026-03-01 08:00"
+    assert act(record, "Future").outputs["body"].startswith("2026-03-01T09:01:00")
+    assert act(record, "Past").outputs["body"] == "2026-02-28"
+    assert act(record, "Read").outputs == "10:00"
+
+
+def test_an_unknown_expression_kind_is_mocked_like_a_connector():
+    record, _, _ = run({"Text": date_action("FindTextPosition", text="abc", searchText="b")})
+    assert act(record, "Text").mocked == "default"

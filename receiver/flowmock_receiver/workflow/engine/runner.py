@@ -23,7 +23,7 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from flowmock_receiver.workflow.engine import control, data, external, response, skips, variables
+from flowmock_receiver.workflow.engine import builtin, control, data, external, response, skips, variables
 from flowmock_receiver.workflow.engine.base import (
     BLOCK_FAILED_MESSAGE,
     CANCELLED,
@@ -51,6 +51,7 @@ HANDLERS: dict[str, Handler] = {
     **variables.HANDLERS,
     **response.HANDLERS,
     **external.HANDLERS,
+    **builtin.HANDLERS,
 }
 """Action handlers by lower-cased type; a type not here is treated as one that calls out (mocked)."""
 
