@@ -75,3 +75,42 @@ def test_a_response_outcome_survives_a_json_round_trip():
 def test_find_reaches_actions_inside_scopes_and_loops():
     record = nested_run()
     assert record.find("Inner") is not None and record.find("Each") is not None and record.find("nope") is None
+
+
+def test_save_time_refusals_name_what_the_service_refuses_to_save():
+    from flowmock_receiver.workflow.engine import save_time_refusals
+
+    definition = {
+        "actions": {
+            "Loop": {
+                "type": "Foreach",
+                "foreach": "@createArray()",
+                "actions": {"Answer": {"type": "Response", "inputs": {"statusCode": 200}}},
+            },
+            "Redirect": {"type": "Response", "inputs": {"statusCode": 302}},
+            "Scope": {
+                "type": "Scope",
+                "actions": {"Init": {"type": "InitializeVariable", "inputs": {"variables": []}}},
+            },
+            "Fine": {"type": "Response", "inputs": {"statusCode": "@add(200, 1)"}},
+        }
+    }
+    refusals = save_time_refusals(definition)
+    assert sorted(refusals) == sorted(
+        [
+            "the Response action 'Answer' is inside a For each or Until loop",
+            "the Response action 'Redirect' has status code 302: use 2xx, 4xx or 5xx",
+            "the Initialize variable action 'Init' is not at the top level of the workflow",
+        ]
+    )
+
+
+def test_the_corpus_has_nothing_the_service_would_refuse_to_save():
+    from flowmock_receiver.workflow.engine import save_time_refusals
+    from tests.workflow.engine.test_corpus import ALL_FLOWS
+
+    assert {
+        name: save_time_refusals(flow.definition)
+        for name, flow in ALL_FLOWS.items()
+        if save_time_refusals(flow.definition)
+    } == {}

@@ -1,14 +1,15 @@
 """The flow engine: runs an imported definition's actions with mocks and a virtual clock, as the service would.
 
 The public API is `run_flow`, `start_run`, `RunHandle`, `decide_trigger_for`, `has_response_action`,
-`validate_definition`, `RunOptions`, `RunRecord`, `ActionRecord`, `Repetition`, `ResponseOutcome`, `TriggerDecision`
-and `VirtualClock`; everything else may change. Flows come from `workflow.definitions` (`load_flows`,
-`import_flows`, `import_value` -> `ImportedFlow`) and mocks from `workflow.mocks` (`parse_mocks`). No Flask import
-anywhere below: the HTTP layer calls in.
+`validate_definition`, `save_time_refusals`, `RunOptions`, `RunRecord`, `ActionRecord`, `Repetition`,
+`ResponseOutcome`, `TriggerDecision` and `VirtualClock`; everything else may change. Flows come from
+`workflow.definitions` (`load_flows`, `import_flows`, `import_value` -> `ImportedFlow`) and mocks from
+`workflow.mocks` (`parse_mocks`). No Flask import anywhere below: the HTTP layer calls in.
 
 How the HTTP layer uses it, for one accepted call to an imported flow:
 
-    problems = validate_definition(flow.definition)               # at import: refuse what cannot run
+    problems = validate_definition(flow.definition)               # at import: refuse what cannot run,
+    refusals = save_time_refusals(flow.definition)                # and, if wanted, what the service refuses
     decision = decide_trigger_for(flow, trigger_outputs)          # trigger conditions, before any run
     if not decision.fired:
         ...  # trigger history: decision.status (Skipped, or Failed with decision.error); no run
@@ -47,7 +48,7 @@ from flowmock_receiver.workflow.engine.options import RunOptions
 from flowmock_receiver.workflow.engine.records import ActionRecord, Repetition, RunRecord
 from flowmock_receiver.workflow.engine.response import ResponseOutcome
 from flowmock_receiver.workflow.engine.runner import Run
-from flowmock_receiver.workflow.engine.validation import has_response_action, validate_definition
+from flowmock_receiver.workflow.engine.validation import has_response_action, save_time_refusals, validate_definition
 from flowmock_receiver.workflow.errors import EngineError
 from flowmock_receiver.workflow.mocks import ActionMock, parse_mocks
 
@@ -63,6 +64,7 @@ __all__ = [
     "decide_trigger_for",
     "has_response_action",
     "run_flow",
+    "save_time_refusals",
     "start_run",
     "validate_definition",
 ]

@@ -127,3 +127,45 @@ def has_asynchronous_response(definition: Mapping[str, Any]) -> bool:
         if isinstance(actions, Mapping)
         for spec in actions.values()
     )
+
+
+def save_time_refusals(definition: Mapping[str, Any]) -> list[str]:
+    """What the service refuses when a flow is saved, beyond what stops a run: a Response action inside a For each or
+    Until loop ("not inside For each, Until, or parallel branches", connectors-native-reqres), a literal Response
+    status that is not 2xx, 4xx or 5xx, and an Initialize variable action below the top level (the designer allows
+    it only there). The engine runs such definitions anyway; the import path may refuse them as the service would."""
+    refusals: list[str] = []
+    if not isinstance(definition, Mapping):
+        return refusals
+    stack: list[tuple[Any, int, bool]] = [(definition.get("actions"), 0, False)]
+    while stack:
+        actions, depth, in_loop = stack.pop()
+        if not isinstance(actions, Mapping) or depth > MAX_NESTING:
+            continue
+        for name, spec in actions.items():
+            if not isinstance(spec, Mapping):
+                continue
+            kind = str(spec.get("type", "")).lower()
+            if kind == "response":
+                if in_loop:
+                    refusals.append(f"the Response action '{name}' is inside a For each or Until loop")
+                status = as_mapping(spec.get("inputs")).get("statusCode")
+                if isinstance(status, int) and not (200 <= status <= 299 or 400 <= status <= 599):
+                    refusals.append(f"the Response action '{name}' has status code {status}: use 2xx, 4xx or 5xx")
+            if kind == "initializevariable" and depth > 0:
+                refusals.append(f"the Initialize variable action '{name}' is not at the top level of the workflow")
+            looping = in_loop or kind in ("foreach", "until")
+            for nested in _nested_sets(spec):
+                stack.append((nested, depth + 1, looping))
+    return refusals
+
+
+def _nested_sets(spec: Mapping[str, Any]) -> list[Any]:
+    nested = [spec.get("actions"), as_mapping(spec.get("else")).get("actions")]
+    nested.append(as_mapping(spec.get("default")).get("actions"))
+    nested.extend(as_mapping(case).get("actions") for case in as_mapping(spec.get("cases")).values())
+    return [actions for actions in nested if actions is not None]
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
