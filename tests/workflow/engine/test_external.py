@@ -160,3 +160,18 @@ def test_a_mock_can_echo_the_actions_evaluated_inputs():
     mocks = {"Call": {"statusCode": 200, "body": "@action()['inputs']['body']"}}
     record, _, _ = run({"Call": http(method="POST", body={"n": "@add(1, 1)"})}, mocks=mocks)
     assert act(record, "Call").outputs["body"] == {"n": 2}
+
+
+def test_secure_inputs_and_outputs_stay_out_of_the_run_but_later_actions_read_them():
+    action = {
+        **http(headers={"Authorization": "secret"}),
+        "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}},
+    }
+    mocks = {"Call": {"statusCode": 200, "body": {"token": "t-1"}}}
+    record, _, _ = run({"Call": action, "Use": compose("@body('Call')['token']", {"Call": ["Succeeded"]})}, mocks=mocks)
+    call = act(record, "Call")
+    assert (
+        call.inputs == call.outputs == {"secured": True, "message": "Content not shown due to security configuration."}
+    )
+    assert "secret" not in str(record.to_json())
+    assert act(record, "Use").outputs == "t-1"

@@ -260,6 +260,7 @@ class Run:
         self.clock.step()
         record.end_time = self.clock.iso()
         self.context["actions"][name] = self.cloud_record(record)
+        _hide_secure_data(spec, record)
         self._check_timeout()
         return record
 
@@ -383,6 +384,21 @@ class Run:
 
 
 _NO_ELEMENT = object()
+
+SECURED = {"secured": True, "message": "Content not shown due to security configuration."}
+"""What the run history holds instead of secured inputs or outputs (the designer's wording for them)."""
+
+
+def _hide_secure_data(spec: Mapping[str, Any], record: ActionRecord) -> None:
+    """`runtimeConfiguration.secureData.properties` ("inputs", "outputs") keeps those values out of the run history;
+    later actions still read them through `actions()`/`body()`, as in the service."""
+    secure = as_mapping(as_mapping(spec.get("runtimeConfiguration")).get("secureData")).get("properties")
+    if not isinstance(secure, list):
+        return
+    if "inputs" in secure and record.inputs is not None:
+        record.inputs = dict(SECURED)
+    if "outputs" in secure and record.outputs is not None:
+        record.outputs = dict(SECURED)
 
 
 def _in_action(error: ExpressionError, action: str) -> str:
