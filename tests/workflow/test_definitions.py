@@ -17,19 +17,7 @@ from hypothesis import strategies as st
 from flowmock_receiver.workflow import packages
 from flowmock_receiver.workflow.definitions import import_flows, import_value, load_flows
 from flowmock_receiver.workflow.errors import DefinitionError, UnknownShapeError
-from tests.conftest import FIXTURES
-
-FLOWS = FIXTURES / "flows"
-CORPUS = sorted(
-    [
-        *FLOWS.glob("packages/*.zip"),
-        *FLOWS.glob("solutions/*.zip"),
-        *FLOWS.glob("definitions/*.json"),
-        *FLOWS.glob("arm/*.json"),
-        *FLOWS.glob("records/*.json"),
-        *FLOWS.glob("standard/*/workflow.json"),
-    ]
-)
+from tests.workflow.corpus import CORPUS, FLOWS
 
 
 def zipped(members: dict[str, bytes | str]) -> bytes:

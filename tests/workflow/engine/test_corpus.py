@@ -8,11 +8,9 @@ from typing import Any
 
 import pytest
 
-from flowmock_receiver.workflow.definitions import ImportedFlow, load_flows
+from flowmock_receiver.workflow.definitions import ImportedFlow
 from flowmock_receiver.workflow.engine import ResponseOutcome, RunRecord, VirtualClock, decide_trigger_for, run_flow
-from tests.workflow.test_definitions import CORPUS, FLOWS
-
-ALL_FLOWS = {flow.display_name: flow for path in CORPUS for flow in load_flows(path)}
+from tests.workflow.corpus import ALL_FLOWS, FLOWS
 
 
 def outputs(

@@ -107,7 +107,7 @@ def test_save_time_refusals_name_what_the_service_refuses_to_save():
 
 def test_the_corpus_has_nothing_the_service_would_refuse_to_save():
     from flowmock_receiver.workflow.engine import save_time_refusals
-    from tests.workflow.engine.test_corpus import ALL_FLOWS
+    from tests.workflow.corpus import ALL_FLOWS
 
     assert {
         name: save_time_refusals(flow.definition)
