@@ -39,7 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench
 
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 tests/properties tests/schemas/test_strategies.py tests/receiver/test_no_500.py tests/sender/test_policy.py
+	HYPOTHESIS_PROFILE=fuzz $(BIN)/python -m pytest -n 2 tests/properties tests/schemas/test_strategies.py tests/receiver/test_no_500.py tests/sender/test_policy.py tests/workflow/expressions/test_properties.py
 
 # The wheel CI recipes install (flowmock is not on PyPI): dist/flowmock-<version>-py3-none-any.whl.
 wheel: $(RUNTIME)

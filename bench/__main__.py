@@ -1,4 +1,4 @@
-"""`make bench`: flowmock's throughput, latency, validation cost, fixture start-up and memory, as ratios.
+"""`make bench`: flowmock's throughput, latency, validation and expression cost, fixture start-up and memory, as ratios.
 
 Each server runs in its own process on 127.0.0.1; the load comes from another process (wrk when installed,
 otherwise a Python load generator). Rounds are interleaved and medians reported, and every throughput is also given
@@ -22,6 +22,8 @@ import tempfile
 import time
 from pathlib import Path
 from typing import Any
+
+from bench import engine, expressions
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = (ROOT / "fixtures" / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_bytes()
@@ -282,6 +284,10 @@ def main() -> None:
         f"{ROUNDS} rounds x {SECONDS:g} s",
         flush=True,
     )
+    results["expressions"] = expressions.run()
+    print(expressions.report(results["expressions"]))
+    results["engine"] = engine.measure()
+    engine.report(results["engine"])
     results["validation"] = validation()
     print("\nValidation, µs per call (flowmock path: fast verdict, details only when invalid)")
     print(f"{'schema':28} {'valid':>8} {'invalid':>9} {'jsonschema alone':>17}")

@@ -1,0 +1,1 @@
+"""Tests of the flow engine, mirroring receiver/flowmock_receiver/workflow/engine."""
