@@ -297,6 +297,16 @@ def test_xml_keeps_a_declaration_given_as_question_mark_xml():
     assert base64.b64decode(result["$content"]).decode() == '<?xml version="1.0"?><r>x</r>'
 
 
+def test_xml_escapes_names_xml_refuses():
+    result = evaluate('xml(json(\'{"a b": {"0:": 1}}\'))', {})
+    assert base64.b64decode(result["$content"]).decode() == "<a_x0020_b><_x0030__x003A_>1</_x0030__x003A_></a_x0020_b>"
+
+
+def test_xml_refuses_text_xml_cannot_hold():
+    with pytest.raises(ExpressionEvaluationError, match="cannot be converted to XML"):
+        evaluate('xml(json(\'{"a": "\\u0001"}\'))', {})
+
+
 def test_xml_never_expands_entities():
     evil = '<?xml version="1.0"?><!DOCTYPE a [<!ENTITY e SYSTEM "file:///etc/passwd">]><a>&e;</a>'
     result = evaluate("json(xml(parameters('x')))", {"parameters": {"x": evil}})

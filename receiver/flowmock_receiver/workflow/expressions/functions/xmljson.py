@@ -114,10 +114,11 @@ def xml_to_json(name: str, data: bytes) -> dict[str, Any]:
 
 
 def _xml_name(name: str) -> str:
-    """An XML name for a JSON property, escaping what XML refuses as .NET's XmlConvert.EncodeName does."""
+    """An XML name for a JSON property, escaping what XML refuses as .NET's XmlConvert.EncodeLocalName does (a
+    ':' too: a prefix would need a namespace declaration the JSON does not give)."""
     out = []
     for index, char in enumerate(name):
-        valid = char.isalpha() or char == "_" or (index > 0 and (char.isdigit() or char in "-.:"))
+        valid = char.isalpha() or char == "_" or (index > 0 and (char.isdigit() or char in "-."))
         out.append(char if valid else f"_x{ord(char):04X}_")
     return "".join(out) or "_"
 
@@ -164,9 +165,12 @@ def json_to_xml(name: str, value: Mapping[str, Any]) -> bytes:
             "parameter is not valid. JSON root object has multiple properties. The root object must have a single "
             "property in order to create a valid XML document.",
         )
-    root = etree.Element(_xml_name(roots[0]))
-    _fill(root, value[roots[0]])
-    text = etree.tostring(root, encoding="unicode")
+    try:
+        root = etree.Element(_xml_name(roots[0]))
+        _fill(root, value[roots[0]])
+        text = etree.tostring(root, encoding="unicode")
+    except ValueError as error:  # a name or text lxml refuses (control characters, for one)
+        fail(name, f"parameter is not valid. The JSON cannot be converted to XML: '{error}'.")
     if isinstance(declaration, Mapping):
         attributes = " ".join(f'{k[1:]}="{_scalar(v)}"' for k, v in declaration.items() if k.startswith("@"))
         text = f"<?xml {attributes}?>{text}"
