@@ -1,5 +1,5 @@
 """String functions: concat, endsWith, startsWith, guid, indexOf, lastIndexOf, nthIndexOf, replace, slice, split,
-substring, toLower, toUpper, trim, isInt, isFloat (formatNumber lives in `numbers`).
+substring, toLower, toUpper, trim, isInt (formatNumber and isFloat, which need culture data, live in `numbers`).
 
 The reference is explicit about case: `startsWith`, `endsWith`, `indexOf`, `lastIndexOf` and `nthIndexOf` ignore
 case, `replace` and `contains` do not. Positions are counted in UTF-16 code units by .NET; flowmock counts code

@@ -1,6 +1,11 @@
 """Workflow functions, bound to a run through the context: trigger, triggerBody, triggerOutputs,
 triggerFormDataValue, triggerFormDataMultiValues, triggerMultipartBody, body, outputs, actions, action, actionBody,
-actionOutputs, variables, parameters, item, items, iterationIndexes, result, workflow, listCallbackUrl.
+actionOutputs, formDataValue, formDataMultiValues, multipartBody, variables, parameters, item, items,
+iterationIndexes, result, workflow, listCallbackUrl.
+
+Form data is read from the service's `$formdata` list when the body has one, else from the content itself
+(`application/x-www-form-urlencoded`, or `multipart/form-data` parsed with the standard library's MIME parser, or
+the service's `$multipart` list of parts).
 
 Action names are looked up as written, then with spaces as underscores (expressions name `Get items` as
 `Get_items`), then case-insensitively, as the service's action names are case-insensitive.
