@@ -254,3 +254,11 @@ def test_the_readme_example_runs_and_gives_what_it_says():
             assert eval(statement, namespace) == ast.literal_eval(lines[index + 1].removeprefix("# "))
             checked += 1
     assert checked == 2
+
+
+def test_a_parse_error_inside_an_action_is_reported_as_the_action_reports_it():
+    """A syntax error in an action's inputs is an InvalidTemplate naming the action, not a Python TypeError."""
+    with pytest.raises(ExpressionParseError) as caught:
+        evaluate_template("@foo(", {}, action="Compose_reply")
+    assert caught.value.message.startswith("Unable to process template language expressions in action 'Compose_reply'")
+    assert caught.value.position >= 0

@@ -109,18 +109,3 @@ def as_mapping(value: Any) -> Mapping[str, Any]:
 def require(condition: bool, code: str, message: str) -> None:
     if not condition:
         raise ActionFailure(code, message)
-
-
-def type_name(value: Any) -> str:
-    """Json.NET's name for a value's type, as the service's messages write it (`Null`, `Integer`, `Object`...)."""
-    if value is None:
-        return "Null"
-    if isinstance(value, bool):
-        return "Boolean"
-    if isinstance(value, int):
-        return "Integer"
-    if isinstance(value, float):
-        return "Float"
-    if isinstance(value, str):
-        return "String"
-    return "Array" if isinstance(value, list) else "Object"

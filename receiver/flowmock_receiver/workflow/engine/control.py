@@ -26,11 +26,11 @@ from flowmock_receiver.workflow.engine.base import (
     Handler,
     Runner,
     as_mapping,
-    type_name,
 )
 from flowmock_receiver.workflow.engine.clock import UNIT_SECONDS, parse_duration, parse_time
 from flowmock_receiver.workflow.engine.data import MAX_ITEMS
 from flowmock_receiver.workflow.engine.records import ActionRecord, Repetition
+from flowmock_receiver.workflow.expressions.values import type_name
 
 UNTIL_DEFAULT_COUNT = 60
 UNTIL_DEFAULT_TIMEOUT = "PT1H"

@@ -14,8 +14,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from flowmock_receiver.workflow.engine.base import ActionFailure, Handler, Runner, as_mapping, type_name
+from flowmock_receiver.workflow.engine.base import ActionFailure, Handler, Runner, as_mapping
 from flowmock_receiver.workflow.engine.records import ActionRecord
+from flowmock_receiver.workflow.expressions.values import type_name
 from flowmock_schemas import validate as validate_schema
 
 MAX_ITEMS = 100_000

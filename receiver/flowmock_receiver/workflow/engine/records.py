@@ -8,7 +8,7 @@ with `branch` on children (`"actions"`, `"else"`, a Switch case name or `"defaul
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -158,3 +158,21 @@ class RunRecord:
     def find(self, name: str) -> ActionRecord | None:
         """The first record of the action `name` at any depth (inside a loop: its first repetition's)."""
         return next((record for record in self.walk() if record.name == name), None)
+
+
+SECURED = {"secured": True, "message": "Content not shown due to security configuration."}
+"""What the run history holds instead of secured inputs or outputs (the designer's wording for them)."""
+
+
+def hide_secure_data(spec: Mapping[str, Any], record: ActionRecord) -> None:
+    """`runtimeConfiguration.secureData.properties` ("inputs", "outputs") keeps those values out of the run history;
+    later actions still read them through `actions()`/`body()`, as in the service."""
+    secure = runtime = spec.get("runtimeConfiguration")
+    secure_data = runtime.get("secureData") if isinstance(runtime, Mapping) else None
+    secure = secure_data.get("properties") if isinstance(secure_data, Mapping) else None
+    if not isinstance(secure, list):
+        return
+    if "inputs" in secure and record.inputs is not None:
+        record.inputs = dict(SECURED)
+    if "outputs" in secure and record.outputs is not None:
+        record.outputs = dict(SECURED)

@@ -32,17 +32,17 @@ from flowmock_receiver.workflow.engine.base import (
     ActionFailure,
     Handler,
     as_mapping,
-    type_name,
 )
 from flowmock_receiver.workflow.engine.clock import VirtualClock
 from flowmock_receiver.workflow.engine.conditions import ConditionShapeError, condition_text
 from flowmock_receiver.workflow.engine.graph import run_after, set_status
 from flowmock_receiver.workflow.engine.options import RunOptions
-from flowmock_receiver.workflow.engine.records import ActionRecord, RunRecord
+from flowmock_receiver.workflow.engine.records import ActionRecord, RunRecord, hide_secure_data
 from flowmock_receiver.workflow.engine.response import ResponseOutcome, accepted, no_response, timed_out
 from flowmock_receiver.workflow.engine.validation import has_asynchronous_response, has_response_action
 from flowmock_receiver.workflow.errors import EngineError
 from flowmock_receiver.workflow.expressions import ExpressionError, evaluate, evaluate_template
+from flowmock_receiver.workflow.expressions.values import type_name
 from flowmock_receiver.workflow.mocks import ActionMock
 
 HANDLERS: dict[str, Handler] = {
@@ -260,7 +260,7 @@ class Run:
         self.clock.step()
         record.end_time = self.clock.iso()
         self.context["actions"][name] = self.cloud_record(record)
-        _hide_secure_data(spec, record)
+        hide_secure_data(spec, record)
         self._check_timeout()
         return record
 
@@ -384,21 +384,6 @@ class Run:
 
 
 _NO_ELEMENT = object()
-
-SECURED = {"secured": True, "message": "Content not shown due to security configuration."}
-"""What the run history holds instead of secured inputs or outputs (the designer's wording for them)."""
-
-
-def _hide_secure_data(spec: Mapping[str, Any], record: ActionRecord) -> None:
-    """`runtimeConfiguration.secureData.properties` ("inputs", "outputs") keeps those values out of the run history;
-    later actions still read them through `actions()`/`body()`, as in the service."""
-    secure = as_mapping(as_mapping(spec.get("runtimeConfiguration")).get("secureData")).get("properties")
-    if not isinstance(secure, list):
-        return
-    if "inputs" in secure and record.inputs is not None:
-        record.inputs = dict(SECURED)
-    if "outputs" in secure and record.outputs is not None:
-        record.outputs = dict(SECURED)
 
 
 def _in_action(error: ExpressionError, action: str) -> str:

@@ -10,8 +10,6 @@ sentence until `in_action()` wraps it the way a failed action reports it.
 
 from __future__ import annotations
 
-import copy
-
 
 class ExpressionError(Exception):
     """An expression that cannot be parsed or evaluated. `code` is the service's error code."""
@@ -27,7 +25,10 @@ class ExpressionError(Exception):
         """The same error as a failed action reports it:
         "Unable to process template language expressions in action 'X' inputs at line '1' and column 'N': '...'."
         """
-        wrapped = copy.copy(self)
+        # Not copy.copy: it rebuilds the error from `args`, which a subclass with more arguments (a parse error's
+        # position) cannot be built from. The wrapped error keeps the class and every attribute of this one.
+        wrapped = type(self).__new__(type(self))
+        wrapped.__dict__.update(self.__dict__)
         wrapped.message = (
             f"Unable to process template language expressions in action '{action}' {part} at line '{line}' and "
             f"column '{column}': '{self.detail}'."
