@@ -60,7 +60,7 @@ class RetriesExhausted(SenderError):
         self.last_status = last_status
         self.last_body = last_body
         self.url = redact(url)
-        super().__init__(f"gave up after {attempts} attempts; last answer {last_status}: {last_body}")
+        super().__init__(f"gave up on {self.url} after {attempts} attempts; last answer {last_status}: {last_body}")
 
 
 class TransportError(SenderError):
