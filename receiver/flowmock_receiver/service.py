@@ -18,6 +18,7 @@ from .core import ids
 from .core.errors import CallNotFound, FlowAlreadyExists, FlowDefinitionError, FlowNotFound
 from .core.faults import FaultState
 from .core.flows import Flow, check_definition, new_flow
+from .core.headers import check_public_url, check_region
 from .core.records import CallRecord
 from .core.store import Store
 from .core.trigger import Trigger, TriggerOutcome, TriggerRequest, match_trigger_path
@@ -47,9 +48,9 @@ class Receiver:
 
     def __init__(self, store: Store, config: Mapping[str, Any]) -> None:
         self.store = store
-        self.region = str(config.get("REGION") or "westus")
+        self.region = check_region(config.get("REGION") or "westus")
         self.faults = FaultState()
-        self.public_url: str | None = config.get("PUBLIC_URL")
+        self.public_url: str | None = check_public_url(config.get("PUBLIC_URL"))
         self.admin_allow_remote = bool(config.get("ADMIN_ALLOW_REMOTE"))
         self.max_page = int(config.get("MAX_PAGE") or 1000)
         declared = config.get("FLOWS")

@@ -11,12 +11,19 @@ import copy
 import functools
 import json
 import threading
+import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from importlib import resources
 from typing import Any
+from urllib.parse import urljoin
 
 import jsonschema
 import jsonschema.validators
+import referencing
+import referencing.jsonschema
+from jsonschema_specifications import REGISTRY as META_SCHEMAS  # type: ignore[import-untyped]
+from referencing.exceptions import NoSuchResource, Unresolvable
 
 from .errors import InvalidSchemaError, UnknownSchemaError
 from .messages import SchemaError, translate
@@ -30,6 +37,8 @@ except ImportError:  # pragma: no cover
 BASE_SCHEMAS = ("backup-collection", "collection-activity", "team-activity", "monitor-results")
 STRICT_SUFFIX = ".strict"
 POSTMAN_COLLECTION_SCHEMA = "postman-collection-v2.1.0"
+# Where Postman publishes the v2.1.0 collection schema: a `$ref` to it resolves to the copy shipped here.
+POSTMAN_COLLECTION_URL = "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"
 
 _SUBSCHEMA_MAPS = frozenset({"properties", "patternProperties", "definitions", "dependencies"})
 _SUBSCHEMA_ONE = frozenset({"items", "additionalProperties", "additionalItems", "not"})
@@ -101,6 +110,63 @@ def load_schema(name: str) -> dict[str, Any]:
     raise UnknownSchemaError(name, schema_names())
 
 
+def _refuse_retrieval(uri: str) -> referencing.Resource[Any]:
+    """No `$ref` is ever fetched: jsonschema's default would fetch `http://` refs on every call, with no timeout,
+    and read `file://` ones from the server's disk."""
+    raise NoSuchResource(ref=uri)  # type: ignore[call-arg]
+
+
+@functools.cache
+def bundled_registry() -> referencing.Registry[Any]:
+    """What a `$ref` may point at besides the schema itself: the JSON Schema meta-schemas and the Postman
+    collection schema, by their public URLs, all shipped in the packages."""
+    postman = referencing.Resource.from_contents(
+        _read(f"{POSTMAN_COLLECTION_SCHEMA}.json"), default_specification=referencing.jsonschema.DRAFT4
+    )
+    refusing: referencing.Registry[Any] = referencing.Registry(retrieve=_refuse_retrieval)  # type: ignore[call-arg]
+    bundled: referencing.Registry[Any] = META_SCHEMAS.combine(refusing.with_resource(POSTMAN_COLLECTION_URL, postman))
+    return bundled
+
+
+def _refs_with_bases(schema: Any) -> list[tuple[str, str]]:
+    """Every `$ref` with the base URI it is resolved against (nested `id`/`$id`s change the base)."""
+    found: list[tuple[str, str]] = []
+    stack: list[tuple[Any, str]] = [(schema, "")]
+    while stack:
+        node, base = stack.pop()
+        if isinstance(node, dict):
+            for key in ("$id", "id"):
+                scope = node.get(key)
+                if isinstance(scope, str) and not scope.startswith("#"):
+                    base = urljoin(base, scope)
+                    break
+            ref = node.get("$ref")
+            if isinstance(ref, str):
+                found.append((base, ref))
+            stack.extend((value, base) for value in node.values())
+        elif isinstance(node, list):
+            stack.extend((value, base) for value in node)
+    return found
+
+
+def _check_refs(validator: Any, schema: Any) -> None:
+    """Refuse a schema with a `$ref` that points outside itself and the bundled registry (at save time, so no
+    call ever meets it)."""
+    specification = referencing.jsonschema.specification_with(
+        validator.META_SCHEMA.get("$schema", ""), default=referencing.jsonschema.DRAFT4
+    )
+    resolver = bundled_registry().resolver_with_root(specification.create_resource(schema))
+    for base, ref in _refs_with_bases(schema):
+        target = urljoin(base, ref)
+        try:
+            resolver.lookup(target)
+        except Unresolvable:
+            raise InvalidSchemaError(
+                f"invalid JSON schema: $ref '{ref}' cannot be resolved; flowmock resolves references inside the "
+                f"schema and to the schemas it ships ({POSTMAN_COLLECTION_URL}), and never fetches one"
+            ) from None
+
+
 def _prepare(schema: Any, root: bool = True) -> Any:
     """The form we compile: type names lower-cased (Power Automate accepts "String") and nested draft-04 `id`s
     removed (they make jsonschema re-scope at every property, 2.4x slower, and these schemas never `$ref` them)."""
@@ -147,6 +213,24 @@ def _collect(schema: Any, keyword: str) -> list[Any]:
     return found
 
 
+MAX_ERRORS = 100  # errors worded per verdict: the trigger's message and the recorded verdict
+MAX_COUNTED = 10_000  # past the worded ones, errors counted before giving up
+ERROR_BUDGET_SECONDS = 0.5
+
+
+@dataclass(frozen=True)
+class ErrorReport:
+    """At most MAX_ERRORS worded errors, the number found (`total`, a lower bound when not `complete`)."""
+
+    errors: list[SchemaError]
+    total: int
+    complete: bool
+
+    @property
+    def truncated(self) -> bool:
+        return self.total > len(self.errors)
+
+
 class SchemaValidator:
     """A schema compiled once: `is_valid` is the fast verdict, `errors` the Newtonsoft-worded details."""
 
@@ -160,7 +244,8 @@ class SchemaValidator:
         except jsonschema.SchemaError as exc:
             where = "/".join(str(p) for p in exc.absolute_path) or "(root)"
             raise InvalidSchemaError(f"invalid JSON schema at {where}: {exc.message}") from None
-        self._detailed = cls(prepared, format_checker=cls.FORMAT_CHECKER)
+        _check_refs(cls, prepared)
+        self._detailed = cls(prepared, format_checker=cls.FORMAT_CHECKER, registry=bundled_registry())
         self._fast: Any = None
         # Formats are checked by jsonschema only: the two libraries know different sets of formats.
         if _rs is not None and not uses_format and not remote_refs:
@@ -179,17 +264,45 @@ class SchemaValidator:
                 return bool(self._fast.is_valid(instance))
             except (ValueError, OverflowError, RecursionError):
                 pass  # values outside what the Rust side can represent (huge ints): ask jsonschema instead
-        return bool(self._detailed.is_valid(instance))
+        try:
+            return bool(self._detailed.is_valid(instance))
+        except (ArithmeticError, ValueError, RecursionError):
+            return False  # a number no check can be made on (1e400 against a float multipleOf): not conforming
 
     def slow_is_valid(self, instance: Any) -> bool:
         """The verdict of the detailed path alone (for the differential test)."""
         return bool(self._detailed.is_valid(instance))
 
-    def errors(self, instance: Any) -> list[SchemaError]:
-        """Every violation, Newtonsoft-worded, in document order; empty when the instance conforms."""
+    def errors(self, instance: Any, limit: int = MAX_ERRORS) -> list[SchemaError]:
+        """The violations (at most `limit`), Newtonsoft-worded, in document order; empty when it conforms."""
+        return self.report(instance, limit).errors
+
+    def report(self, instance: Any, limit: int = MAX_ERRORS) -> ErrorReport:
+        """The first `limit` violations and how many were found, within a time budget.
+
+        A large body can break a schema thousands of times; wording each error costs time and the message built
+        from them grows with them (a 585 KB body once gave a 14 MB answer in 4.9 s). So at most `limit` errors are
+        worded, and past them errors are only counted, up to MAX_COUNTED or ERROR_BUDGET_SECONDS.
+        """
         if self.is_valid(instance):
-            return []
-        return translate(instance, self._detailed.iter_errors(instance))
+            return ErrorReport([], 0, True)
+        deadline = time.monotonic() + ERROR_BUDGET_SECONDS
+        first: list[Any] = []
+        more, complete = 0, True
+        try:
+            for error in self._detailed.iter_errors(instance):
+                if len(first) < limit:
+                    first.append(error)
+                else:
+                    more += 1
+                if more >= MAX_COUNTED or time.monotonic() > deadline:
+                    complete = False
+                    break
+            worded = translate(instance, first)
+        except (ArithmeticError, ValueError, RecursionError):
+            message = "Value could not be validated: a number in it is outside the range the schema can check."
+            return ErrorReport([SchemaError("$", message, "number")], 1, True)
+        return ErrorReport(worded[:limit], max(len(worded), len(first)) + more, complete)
 
 
 _lock = threading.Lock()

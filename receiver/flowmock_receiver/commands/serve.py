@@ -20,6 +20,7 @@ from flowmock_schemas.clikit import fail
 
 from ..client import AdminApiError, AdminClient
 from ..core.errors import ConfigFileError
+from ..core.headers import check_public_url, check_region
 from .common import DEFAULT_PORT, url_option
 
 
@@ -75,15 +76,22 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
         fail(f"port must be a number from 0 to 65535, got {port!r}", 2)
     if opts["workers"] < 1:
         fail("--workers must be at least 1", 2)
+    region = opts["region"] or server.get("region") or env("FLOWMOCK_REGION") or "westus"
+    public_url = opts["public_url"] or server.get("public_url") or env("FLOWMOCK_PUBLIC_URL")
+    try:
+        check_region(region)
+        check_public_url(public_url)
+    except ValueError as exc:
+        fail(str(exc), 2)
     return {
         "host": opts["host"] or server.get("host", "127.0.0.1"),
         "port": port,
         "workers": opts["workers"],
         "app": {
             "DATABASE": db,
-            "REGION": opts["region"] or server.get("region") or env("FLOWMOCK_REGION") or "westus",
+            "REGION": region,
             "FLOWS": file["flows"] if opts["config_path"] else None,
-            "PUBLIC_URL": opts["public_url"] or server.get("public_url") or env("FLOWMOCK_PUBLIC_URL"),
+            "PUBLIC_URL": public_url,
             "ADMIN_ALLOW_REMOTE": bool(opts["admin_remote"] or server.get("admin_remote", False)),
         },
         "pid_file": opts["pid_file"],

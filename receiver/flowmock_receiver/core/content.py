@@ -14,6 +14,8 @@ from typing import Any
 
 from werkzeug.http import parse_options_header
 
+from .jsontext import is_digit_limit_error, parse_float, parse_int
+
 MAX_DEPTH = 64
 
 
@@ -30,7 +32,10 @@ def _reject_constant(name: str) -> Any:
 
 
 # Built once: json.loads with an option builds a decoder on every call, a third of the parse of a small body.
-_decoder = json.JSONDecoder(parse_constant=_reject_constant)
+# Floats go through `parse_float` so `1e400` stays a number with its literal (see jsontext); integers only when
+# one is past Python's digit limit, since hooking every integer would slow every body down.
+_decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=parse_float)
+_big_decoder = json.JSONDecoder(parse_constant=_reject_constant, parse_float=parse_float, parse_int=parse_int)
 
 
 def _too_deep(value: Any) -> bool:
@@ -59,20 +64,30 @@ def _json_reason(text: str, exc: json.JSONDecodeError) -> str:
     return f"Unexpected character encountered while parsing value: {text[pos]}. {where}"
 
 
+def _decode(text: str) -> Any:
+    try:
+        return _decoder.decode(text)
+    except json.JSONDecodeError:
+        raise
+    except ValueError as exc:
+        if not is_digit_limit_error(exc):
+            raise
+        return _big_decoder.decode(text)  # Json.NET reads big integers whole (BigInteger): so does flowmock
+
+
 def parse_json(raw: bytes) -> Any:
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
-        try:
-            return json.loads(raw)  # UTF-16 and UTF-32 with or without a BOM
-        except (ValueError, UnicodeDecodeError):
+        try:  # UTF-16 and UTF-32 with or without a BOM, detected as json.loads detects them
+            text = raw.decode(json.detect_encoding(raw), "surrogatepass")
+            text = text.removeprefix("\ufeff")
+        except (UnicodeDecodeError, LookupError):
             raise ContentError(
                 "Unexpected character encountered while parsing value. Path '', line 0, position 0."
             ) from None
-        except RecursionError:
-            raise ContentError(f"The reader's MaxDepth of {MAX_DEPTH} has been exceeded.") from None
     try:
-        value = _decoder.decode(text)
+        value = _decode(text)
     except json.JSONDecodeError as exc:
         raise ContentError(_json_reason(text, exc)) from None
     except ValueError as exc:

@@ -12,6 +12,8 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from .jsontext import utf8
+
 
 @dataclass(frozen=True)
 class ErrorSpec:
@@ -198,7 +200,8 @@ def error_body(code: str, message: str, *, message_template: bool = False) -> by
     error: dict[str, str] = {"code": code, "message": message}
     if message_template:
         error["messageTemplate"] = code
-    return json.dumps({"error": error}, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+    # A message may quote a body's string with a lone surrogate: jsontext.utf8 escapes it instead of failing.
+    return utf8(json.dumps({"error": error}, separators=(",", ":"), ensure_ascii=False))
 
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"

@@ -7,6 +7,7 @@ designer refuses a Response action with a 3xx status at save time rather than at
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -25,6 +26,7 @@ HOSTS = ("logic", "powerplatform")
 STATES = ("enabled", "disabled")
 DEFAULT_API_VERSION = {"logic": "2016-06-01", "powerplatform": "1"}
 FLOW_AUDIENCE = "https://service.flow.microsoft.com/"
+MAX_WINDOW_SECONDS = 31_536_000  # a year: any longer window never resets in a test run anyway
 
 # Response headers Power Automate drops without warning (connectors-native-reqres, "Response" limitations).
 _DROPPED_RESPONSE_HEADERS = frozenset(
@@ -242,8 +244,12 @@ def _check_faults(faults: Any) -> dict[str, Any] | None:
         retry_after = throttle.get("retry_after")
         if retry_after is not None:
             _expect(retry_after, int, "faults.throttle.retry_after")
-        if limit < 0 or window <= 0:
-            raise FlowDefinitionError("'faults.throttle' needs limit >= 0 and window_seconds > 0")
+        if limit < 0 or not 0 < window <= MAX_WINDOW_SECONDS:
+            raise FlowDefinitionError(
+                f"'faults.throttle' needs limit >= 0 and window_seconds > 0 and <= {MAX_WINDOW_SECONDS}"
+            )
+        if retry_after is not None and not 0 <= retry_after <= MAX_WINDOW_SECONDS:
+            raise FlowDefinitionError(f"'faults.throttle.retry_after' must be between 0 and {MAX_WINDOW_SECONDS}")
         out["throttle"] = {"limit": limit, "window_seconds": window, "retry_after": retry_after}
     if "latency_ms" in faults:
         latency = _expect(faults["latency_ms"], int, "faults.latency_ms")
@@ -268,10 +274,29 @@ def _check_faults(faults: Any) -> dict[str, Any] | None:
     return out
 
 
+def _non_finite_path(value: Any, path: str) -> str | None:
+    """Where a definition holds NaN or an infinity (JSON's `1e400`, TOML's `inf`), if anywhere."""
+    stack: list[tuple[Any, str]] = [(value, path)]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, float) and not math.isfinite(node):
+            return where
+        if isinstance(node, Mapping):
+            stack.extend((item, f"{where}.{key}" if where else str(key)) for key, item in node.items())
+        elif isinstance(node, list | tuple):
+            stack.extend((item, f"{where}[{index}]") for index, item in enumerate(node))
+    return None
+
+
 def check_definition(data: Mapping[str, Any], *, partial: bool = False) -> dict[str, Any]:
     """Validate a (possibly partial) definition and return it normalised; raise FlowDefinitionError."""
     if not isinstance(data, Mapping):
         raise FlowDefinitionError("a flow definition must be a JSON object")
+    # A non-finite number is no JSON value: saved, it would break every call (a throttle window of NaN) and every
+    # JSON answer that shows the flow. Refused wherever it is, schema and Response body included.
+    where = _non_finite_path(data, "")
+    if where is not None:
+        raise FlowDefinitionError(f"'{where}' must be a finite number (NaN and infinity are not JSON)")
     unknown = set(data) - set(DEFINITION_FIELDS) - {"id", "primary_key", "secondary_key"}
     if unknown:
         raise FlowDefinitionError(

@@ -6,7 +6,37 @@ run to name); `SuppressWorkflowHeadersOnResponse` removes them all.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
 from .flows import Flow
+
+_REGION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
+
+
+def check_region(region: str) -> str:
+    """The region, refused unless it is a plain name: it is written into `x-ms-execution-location`,
+    `x-ms-request-id` and `x-ms-workflow-system-id`, and a CR or LF in it would start headers of its own."""
+    if not isinstance(region, str) or not _REGION.fullmatch(region):
+        raise ValueError(
+            f"region {region!r} is not a region name (letters, digits, '.', '_' and '-', at most 64, as 'westus')"
+        )
+    return region
+
+
+def check_public_url(url: Any) -> str | None:
+    """The base of callback URLs, refused unless it is a plain http(s) URL: it is written into every callback URL
+    and the admin API trusts it as this server's own address (Host and Origin checks)."""
+    if url is None or url == "":
+        return None
+    parts = urlsplit(url) if isinstance(url, str) else None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(f"public URL {url!r} must be an http(s) URL such as http://flowmock.test:7071")
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in url):
+        raise ValueError(f"public URL {url!r} contains whitespace or control characters")
+    return str(url)
+
 
 NO_CACHE = {
     "Cache-Control": "no-cache",

@@ -12,6 +12,7 @@ import base64
 import functools
 import hashlib
 import hmac
+import math
 import time
 from dataclasses import dataclass
 
@@ -50,6 +51,10 @@ def verify(keys: tuple[str, str], sp: str, sv: str, sig: str, se: str | None, tr
         try:
             expires = float(se)
         except ValueError:
+            return Verdict(False)
+        # `nan < now` is False and `inf` is never reached: a URL with either would never expire. Only a finite
+        # time is an expiry; anything else is a signature over something that is not one.
+        if not math.isfinite(expires):
             return Verdict(False)
         if expires < time.time():
             return Verdict(False, expired=True)

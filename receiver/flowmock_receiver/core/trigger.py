@@ -23,10 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from flowmock_schemas import mismatch_details, validator_for
-
 from . import ids
 from .content import ContentError, trigger_body
+from .contract import verdict
 from .errors import JSON_CONTENT_TYPE, BodyIncomplete, BodyTooLarge, TriggerError, error_body
 from .faults import FaultState
 from .flows import FLOW_AUDIENCE, Flow, response_headers_kept
@@ -227,10 +226,9 @@ class Call:
         self.contract_checked = True
         if schema is None:
             return
-        errors = validator_for(schema).errors(self.body)
-        self.contract = {"valid": not errors, "errors": [e.to_dict() for e in errors]}
-        if errors and self.flow.schema_validation:
-            raise TriggerError("schema_mismatch", trigger=self.flow.trigger_name, details=mismatch_details(errors))
+        self.contract, details = verdict(schema, self.body)
+        if not self.contract["valid"] and self.flow.schema_validation:
+            raise TriggerError("schema_mismatch", trigger=self.flow.trigger_name, details=details)
 
     # Recording and answering ---------------------------------------------------------------------------------
     def outputs(self) -> dict[str, Any]:

@@ -9,8 +9,11 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, Response, request
+from flask.json.provider import DefaultJSONProvider
+from markupsafe import Markup
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 
+from ..core import jsontext
 from ..core.errors import JSON_CONTENT_TYPE, TriggerError, error_body
 from ..core.sqlite_store import SQLiteStore
 from ..core.store import MemoryStore, Store
@@ -32,6 +35,29 @@ DEFAULTS: dict[str, Any] = {
 }
 
 
+class JSONProvider(DefaultJSONProvider):
+    """Flask's provider, writing only valid JSON: never `Infinity` or `NaN` (see core/jsontext), keys in the
+    order the records keep them."""
+
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        kwargs.setdefault("default", self.default)
+        kwargs.setdefault("ensure_ascii", self.ensure_ascii)
+        kwargs.setdefault("sort_keys", self.sort_keys)
+        return jsontext.dumps(obj, **kwargs)
+
+
+def _printable(value: Any) -> Any:
+    """Jinja's last step for every `{{ }}`: lone surrogates (legal in JSON bodies, not in UTF-8) shown escaped,
+    so no recorded body can make a page fail to encode."""
+    if isinstance(value, Markup):
+        return Markup(jsontext.printable(value))
+    if isinstance(value, str):
+        return jsontext.printable(value)
+    return value
+
+
 def _json_error(status: int, code: str, message: str) -> Response:
     return Response(error_body(code, message), status=status, content_type=JSON_CONTENT_TYPE)
 
@@ -39,6 +65,8 @@ def _json_error(status: int, code: str, message: str) -> Response:
 def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None = None) -> Flask:
     """Build a receiver: defaults, then FLOWMOCK_* environment variables, then `config`."""
     app = Flask("flowmock_receiver")
+    app.json = JSONProvider(app)
+    app.jinja_env.finalize = _printable
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("FLOWMOCK")
     if config:
@@ -49,7 +77,6 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     receiver = Receiver(store, app.config)
     app.extensions[EXTENSION] = receiver
     app.extensions[WEB_TOKEN] = secrets.token_urlsafe(24)
-    app.json.sort_keys = False  # type: ignore[attr-defined]
 
     app.register_blueprint(admin_bp, url_prefix="/_flowmock/api")
     app.register_blueprint(pages_bp, url_prefix="/_flowmock")

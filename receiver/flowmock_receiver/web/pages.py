@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import base64
 import hmac
-import json
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response as BaseResponse
 
+from ..core import jsontext
+from ..core.content import ContentError, parse_json
 from ..core.errors import FlowNotFound
 from ..core.flows import Flow
 from .access import allows, base_url, web_token
@@ -113,9 +115,10 @@ def _body_view(raw: bytes, content_type: str | None) -> dict[str, Any]:
             "size": len(raw),
         }
     try:
-        return {"kind": "json", "text": json.dumps(json.loads(text), indent=2, ensure_ascii=False)}
-    except (ValueError, RecursionError):
+        value = parse_json(raw)
+    except ContentError:
         return {"kind": "text", "text": text}
+    return {"kind": "json", "text": jsontext.dumps(value, indent=2, ensure_ascii=False)}
 
 
 @bp.get("/calls/<call_id>")
@@ -141,8 +144,20 @@ def call_detail(call_id: str) -> str:
     )
 
 
+def local_next(target: str | None) -> str | None:
+    """`target` when it is a path on this server's pages, else None: a form's `next` field is the sender's to
+    choose, and following `//evil.example` or `https://evil.example` would make flowmock an open redirect."""
+    if not target or not target.startswith("/_flowmock/") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(ord(ch) < 32 or ord(ch) == 127 for ch in target):
+        return None
+    return target
+
+
 def _back(flow_id: str) -> BaseResponse:
-    return redirect(request.form.get("next") or url_for("web.flow_history", flow_id=flow_id), code=303)
+    fallback = url_for("web.flow_history", flow_id=flow_id)
+    return redirect(local_next(request.form.get("next")) or fallback, code=303)
 
 
 @bp.post("/flows/<flow_id>/state")
