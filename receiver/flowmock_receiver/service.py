@@ -22,7 +22,6 @@ from .core.headers import check_public_url, check_region
 from .core.records import CallRecord
 from .core.store import Store
 from .core.trigger import Trigger, TriggerOutcome, TriggerRequest, match_trigger_path
-from .core.yielding import about_to_wait
 
 DEFAULT_FLOWS: tuple[dict[str, Any], ...] = (
     {"name": "Backup a collection", "schema": "backup-collection", "schema_validation": True},
@@ -179,15 +178,11 @@ class Receiver:
         with self._changed:
             self._waiters += 1
         try:
-            waited = False
             while True:
                 have = self.store.count(flow_id, runs_only=True)
                 remaining = deadline - time.monotonic()
                 if have >= count or remaining <= 0:
                     return have
-                if not waited:
-                    about_to_wait()  # this call will wait: let the server serve others meanwhile
-                    waited = True
                 with self._changed:
                     self._changed.wait(min(remaining, 0.05))
         finally:

@@ -1,6 +1,7 @@
-"""The server's lifecycle: `flowmock serve` (here, detached, or as gunicorn workers), `wait` and `stop`.
+"""The server's lifecycle: `flowmock serve` (in this process, detached, or as uvicorn worker processes), `wait` and
+`stop`.
 
-`serve` imports the serving code for the mode it runs in (in process or gunicorn) only when it runs.
+`serve` imports the serving code for the mode it runs in (one process or several) only when it runs.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from .common import DEFAULT_PORT, url_option
 @click.option("--region", default=None, help="Region named in x-ms-* headers (default westus).")
 @click.option("--public-url", default=None, help="Base URL callback URLs are built on (default: as requested).")
 @click.option("--admin-remote", is_flag=True, help="Let non-loopback clients use the admin API.")
-@click.option("--workers", type=int, default=1, show_default=True, help="Processes (more than 1 runs gunicorn).")
+@click.option("--workers", type=int, default=1, show_default=True, help="Worker processes sharing the SQLite store.")
 @click.option("--detach", is_flag=True, help="Start in the background and return once the server answers.")
 @click.option("--pid-file", default=None, help="Write the server's process id here.")
 @click.option("--ready-file", default=None, help="Write the server's base URL here once it answers.")
@@ -48,9 +49,9 @@ def serve(**opts: Any) -> None:
         return
     settings = _settings(opts)
     if settings["workers"] > 1:
-        from ..serving.multiprocess import serve_with_gunicorn
+        from ..serving.multiprocess import serve_with_workers
 
-        serve_with_gunicorn(settings)
+        serve_with_workers(settings)
         return
     from ..serving.run import serve_here
 

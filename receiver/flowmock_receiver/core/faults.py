@@ -16,7 +16,6 @@ from typing import Any
 
 from .errors import TriggerError
 from .flows import Flow
-from .yielding import about_to_wait
 
 
 def _window_text(seconds: float) -> str:
@@ -51,7 +50,6 @@ class FaultState:
             self._throttle(flow, throttle)
         latency = faults.get("latency_ms")
         if latency:
-            about_to_wait()
             time.sleep(latency / 1000)
         status = int(faults.get("failure_status", 500))
         fail = False

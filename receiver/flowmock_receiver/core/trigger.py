@@ -284,8 +284,10 @@ class Call:
         self.record = call
 
     def _complete_record(self) -> None:
-        """For a call refused early, still keep its body and the contract verdict: people debug with them."""
-        if not self.body_read:
+        """For a call refused early, still keep its body and the contract verdict: people debug with them. Not when
+        the client sent `Expect: 100-continue`: it waits for a word before uploading, and reading the body would
+        invite the upload of what is being refused (RFC 9110 §10.1.1), so the refusal goes out instead."""
+        if not self.body_read and (self.header("expect") or "").lower() != "100-continue":
             try:
                 self.read_body()
             except TriggerError as exc:

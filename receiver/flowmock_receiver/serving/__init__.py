@@ -1,5 +1,5 @@
 """How the receiver is served: the live server (`server`), `flowmock serve` in this process (`run`) or as
-gunicorn workers (`multiprocess`), and the config file `serve --config` reads (`config_file`)."""
+uvicorn worker processes (`multiprocess`), and the config file `serve --config` reads (`config_file`)."""
 
 from .server import LiveServer
 

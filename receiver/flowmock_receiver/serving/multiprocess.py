@@ -1,79 +1,90 @@
-"""`flowmock serve --workers N`: N gunicorn processes (gthread workers) sharing one SQLite store.
+"""`flowmock serve --workers N`: N uvicorn worker processes on one listening socket, sharing one SQLite store.
 
-Everything a worker needs to agree on lives in the store: flows and keys (so a key regenerated through one worker
-is checked by all), the history (so `runs?wait=` sees calls another worker recorded; it polls). The master creates
-the declared flows once before forking, so every worker starts with the same keys. Fault counters (throttle
+uvicorn's own supervisor runs them: it starts each worker as a fresh interpreter (the app is built there from
+`worker_app`, with the settings this process passes in the environment), restarts one that dies, and on SIGTERM
+passes the signal on, so each worker drains its calls in flight and closes its store before the parent exits.
+
+Everything workers must agree on lives in the store: flows and keys (so a key regenerated through one worker is
+checked by all), the history (so `runs?wait=` sees calls another worker recorded; it polls). This process creates
+the declared flows before any worker starts, so every worker starts with the same keys. Fault counters (throttle
 windows, fail_next) are per worker.
 """
 
 from __future__ import annotations
 
+import json
 import os
+import threading
+import time
 from pathlib import Path
 from typing import Any
 
-from flask import Flask
+import click
+import requests
+from uvicorn.supervisors import Multiprocess
 
-from flowmock_schemas.clikit import fail
+from flowmock_schemas.clikit import fail, write_atomically
 
 from ..core.sqlite_store import SQLiteStore
 from ..web import create_app
 from .run import print_flows, receiver_of
+from .server import FlowmockASGI, base_url, listen, server_config
+
+SETTINGS_VARIABLE = "FLOWMOCK_WORKER_SETTINGS"
 
 
-def serve_with_gunicorn(settings: dict[str, Any]) -> None:
-    try:
-        from gunicorn.app.base import BaseApplication
-    except ImportError:  # pragma: no cover - gunicorn is a dependency; this guards a broken install
-        fail("--workers needs gunicorn (pip install gunicorn)", 2)
+def worker_app() -> FlowmockASGI:
+    """Build one worker's app (uvicorn calls this in each worker process); the store closes once calls drain."""
+    settings = json.loads(os.environ[SETTINGS_VARIABLE])
+    store = SQLiteStore(settings["DATABASE"], shared=True)
+    return FlowmockASGI(create_app(settings, store=store), on_shutdown=store.close)
 
+
+def _announce_when_answering(settings: dict[str, Any], url: str) -> None:
+    """Write the ready file once a worker answers, so `--detach` and `flowmock wait` return on a serving server."""
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.get(f"{url}/_flowmock/api/health", timeout=1)
+        except requests.RequestException:
+            time.sleep(0.05)
+            continue
+        if settings["ready_file"]:
+            write_atomically(settings["ready_file"], url + "\n")
+        return
+
+
+def serve_with_workers(settings: dict[str, Any]) -> None:
     if not settings["app"]["DATABASE"]:
         fail("--workers needs the SQLite store (workers share it); drop --memory", 2)
-    # Create the declared flows once, before any worker exists; its store is closed before workers are forked.
-    bootstrap = create_app(settings["app"])
-    bind = f"{settings['host']}:{settings['port']}"
-
-    def when_ready(server: Any) -> None:
-        host, port = server.LISTENERS[0].sock.getsockname()[:2]
-        url = f"http://{host}:{port}"
-        if settings["pid_file"]:
-            Path(settings["pid_file"]).write_text(f"{os.getpid()}\n")
-        print_flows(bootstrap, url)
+    try:
+        bootstrap = create_app(settings["app"])  # the declared flows, created once before any worker exists
+    except (OSError, ValueError) as exc:
+        fail(f"cannot start: {exc}", 2)
+    try:
+        listener = listen(settings["host"], settings["port"])
+    except OSError as exc:
         receiver_of(bootstrap).store.close()
-        if settings["ready_file"]:
-            tmp = Path(settings["ready_file"] + ".tmp")
-            tmp.write_text(url + "\n")
-            os.replace(tmp, settings["ready_file"])
-
-    def worker_exit(server: Any, worker: Any) -> None:
-        app = getattr(worker, "wsgi", None)
-        receiver = getattr(app, "extensions", {}).get("flowmock") if app is not None else None
-        if receiver is not None:
-            receiver.store.close()
-
-    def on_exit(server: Any) -> None:
+        fail(f"cannot listen on {settings['host']}:{settings['port']}: {exc.strerror or exc}", 2)
+    url = base_url(settings["host"], int(listener.getsockname()[1]))
+    print_flows(bootstrap, url)
+    receiver_of(bootstrap).store.close()
+    os.environ[SETTINGS_VARIABLE] = json.dumps(settings["app"])
+    config = server_config(
+        f"{__name__}:worker_app",
+        factory=True,
+        workers=settings["workers"],
+        access_log=not settings["quiet"],
+        lifespan="on",
+    )
+    if settings["pid_file"]:
+        write_atomically(settings["pid_file"], f"{os.getpid()}\n")
+    threading.Thread(target=_announce_when_answering, args=(settings, url), daemon=True).start()
+    try:
+        Multiprocess(config, sockets=[listener]).run()
+    finally:
+        listener.close()
         for name in ("pid_file", "ready_file"):
             if settings[name]:
                 Path(settings[name]).unlink(missing_ok=True)
-
-    class FlowmockApplication(BaseApplication):  # type: ignore[misc]
-        def load_config(self) -> None:
-            options = {
-                "bind": bind,
-                "workers": settings["workers"],
-                "worker_class": "gthread",
-                "threads": 8,
-                "accesslog": None if settings["quiet"] else "-",
-                "when_ready": when_ready,
-                "worker_exit": worker_exit,
-                "on_exit": on_exit,
-                "graceful_timeout": 10,
-                "keepalive": 5,
-            }
-            for key, value in options.items():
-                self.cfg.set(key, value)
-
-        def load(self) -> Flask:
-            return create_app(settings["app"], store=SQLiteStore(settings["app"]["DATABASE"], shared=True))
-
-    FlowmockApplication().run()
+        click.echo("flowmock stopped", err=True)

@@ -1,7 +1,7 @@
 """Running the receiver in this process for `flowmock serve`: the banner, the ready and pid files, SIGTERM.
 
-On SIGTERM the server stops accepting, gives calls in flight up to 5 s to finish and be recorded, then closes the
-store: a caller that got its 202 finds its call in the history after a restart.
+On SIGTERM (or Ctrl-C) uvicorn stops accepting, gives calls in flight up to 5 s to finish and be recorded, and only
+then does the store close: a caller that got its 202 finds its call in the history after a restart.
 """
 
 from __future__ import annotations
@@ -51,10 +51,9 @@ def serve_here(settings: dict[str, Any]) -> None:
         receiver_of(app).store.close()
         fail(f"cannot listen on {settings['host']}:{settings['port']}: {exc.strerror or exc}", 2)
 
-    def _terminate(signum: int, frame: Any) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, _terminate)
+    # uvicorn handles SIGTERM while it serves and raises it again once it has drained; by then there is nothing
+    # left to do but close the store, so the signal must not kill the process before that.
+    signal.signal(signal.SIGTERM, lambda signum, frame: None)
     if settings["pid_file"]:
         write_atomically(settings["pid_file"], f"{os.getpid()}\n")
     print_flows(app, server.url)
@@ -65,7 +64,7 @@ def serve_here(settings: dict[str, Any]) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        server.stop(drain=5.0)  # calls in flight finish and are recorded before the store closes
+        server.stop()
         receiver_of(app).store.close()
         if settings["pid_file"]:
             Path(settings["pid_file"]).unlink(missing_ok=True)

@@ -1,285 +1,245 @@
-"""A live receiver on a real socket, in a thread: what the pytest fixture and `flowmock serve` run.
+"""The receiver on a real socket: uvicorn, with a2wsgi running the WSGI app on a pool of threads.
 
-Werkzeug's WSGI server and request handler rather than a hand-written server, served by threads that take turns
-(see `LeaderFollowerWSGIServer`); stopping one takes milliseconds, not the half second of Werkzeug's polling loop.
+Why uvicorn (measured with wrk on the real app, `make bench`; the README's Performance section has the figures):
+
+- It sends no `Server` header when told not to (`server_header=False`), as Power Automate sends none. granian,
+  about twice as fast, always sends `server: granian`; gunicorn and cheroot always send one too.
+- It reads requests on an event loop, so clients that trickle their headers hold a socket, never a thread; a call
+  that waits (a long poll, injected latency, a slow body) holds one pool thread and nothing else.
+- It answers `Expect: 100-continue` only when the app starts reading the body, so an unauthorized call or one whose
+  Content-Length is over the flow's limit gets its 401 or 413 instead of an invitation to upload (waitress, the
+  other server with no `Server` header, sends 100 Continue as soon as the headers arrive, and reads every body).
+- Its parser (llhttp, through httptools) refuses ambiguous framing as RFC 9112 asks: two Content-Length values,
+  bytes that are not token characters in a method; garbage gets a real `400 Bad Request` status line. Chunk
+  extensions and trailers are accepted.
+- It keeps connections alive (the real service does), drains calls in flight on SIGTERM, and runs N worker
+  processes sharing one socket (`serve --workers N`, see `multiprocess`) as well as one in a thread (the fixture).
+
+`LiveServer` runs it in a thread with its own event loop (the pytest fixture, port 0) or in the main thread
+(`flowmock serve`, where uvicorn handles SIGTERM and SIGINT); stopping the thread closes the listener and the idle
+connections at once instead of waiting for uvicorn's 100 ms ticks.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-import functools
+import logging
+import math
 import socket
 import threading
-import time
-from email.utils import formatdate
+from collections.abc import Callable, Iterable
 from typing import Any
 
+import uvicorn
+from a2wsgi import WSGIMiddleware
 from flask import Flask
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler
 
 from flowmock_schemas.clikit import redact
 
-from ..core.yielding import set_hook
+# Threads for the WSGI app. A long poll (`runs?wait=` allows 300 s), an injected latency or a body that arrives
+# slowly holds one while it waits; idle ones cost no CPU, and the pool only grows as calls need it.
+APP_THREADS = 256
+# Idle keep-alive connections are kept this long: a sender that posts now and then reuses its connection.
+KEEP_ALIVE_SECONDS = 120
+# SIGTERM gives calls in flight this long to finish (and be recorded) before the store closes.
+DRAIN_SECONDS = 5
 
 
-@functools.lru_cache(maxsize=2)
-def _http_date(second: int) -> str:
-    """The `Date` header's text, made once a second rather than on every response."""
-    return formatdate(second, usegmt=True)
+class RedactSignatures(logging.Filter):
+    """Access-log lines carry the request path with its query: hide the `sig` so a log is not a working URL."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+        return True
 
 
-class QuietHandler(WSGIRequestHandler):
-    """Werkzeug's handler with signatures redacted from access-log lines, or no access log at all.
+def logging_config(*, access_log: bool) -> dict[str, Any]:
+    """uvicorn's own log format, with its start-up chatter off (flowmock prints its own banner) and the access log
+    redacted or off."""
+    config: dict[str, Any] = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "filters": {"redact": {"()": RedactSignatures}},
+        "formatters": {
+            "default": {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(message)s"},
+            "access": {
+                "()": "uvicorn.logging.AccessFormatter",
+                "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+            },
+        },
+        "handlers": {
+            "default": {"formatter": "default", "class": "logging.StreamHandler", "stream": "ext://sys.stderr"},
+            "access": {
+                "formatter": "access",
+                "class": "logging.StreamHandler",
+                "stream": "ext://sys.stdout",
+                "filters": ["redact"],
+            },
+        },
+        "loggers": {
+            "uvicorn": {"handlers": ["default"], "level": "WARNING", "propagate": False},
+            "uvicorn.error": {"level": "WARNING"},
+            "uvicorn.access": {
+                "handlers": ["access"],
+                "level": "INFO" if access_log else "WARNING",
+                "propagate": False,
+            },
+        },
+    }
+    return config
 
-    It sends no `Server` header: Power Automate's responses carry none (a client that logs or asserts on headers
-    should see the real set).
-    """
 
-    log_requests = True
-    # A client that goes quiet mid-request holds a serving thread; after this many seconds without a byte its
-    # connection is closed, so clients that stall (64 of them would occupy every thread) cannot stop the server.
-    timeout = 60
+class _TerminatedInput:
+    """Tell the WSGI app that the server frames the body (a2wsgi ends `wsgi.input` where the request body ends,
+    chunked or not), so Werkzeug reads chunked bodies and enforces its limit on them instead of seeing none."""
 
-    def send_response(self, code: int, message: str | None = None) -> None:
-        self.log_request(code)
-        self.send_response_only(code, message)
-        self.send_header("Date", _http_date(int(time.time())))
+    def __init__(self, app: Callable[..., Iterable[bytes]]) -> None:
+        self.app = app
 
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        if self.log_requests:
-            super().log_request(code, size)
-
-    def log(self, type: str, message: str, *args: Any) -> None:
-        super().log(type, redact(message % args) if args else redact(message))
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
+        environ["wsgi.input_terminated"] = True
+        return self.app(environ, start_response)
 
 
-class SilentHandler(QuietHandler):
-    log_requests = False
+class FlowmockASGI:
+    """The receiver's WSGI app as uvicorn serves it; `on_shutdown` runs after the last call has drained (a worker
+    process closes its store there)."""
 
+    def __init__(self, app: Flask, *, on_shutdown: Callable[[], None] | None = None) -> None:
+        self.flask = app
+        self._wsgi = WSGIMiddleware(_TerminatedInput(app), workers=APP_THREADS)  # type: ignore[arg-type]
+        self._on_shutdown = on_shutdown
 
-class LeaderFollowerWSGIServer(BaseWSGIServer):
-    """Werkzeug's WSGI server and request handler, served by one thread at a time unless a call blocks.
-
-    Under the GIL, handler threads that run at the same time mostly fight over it: on the same Werkzeug handler a
-    bare endpoint cost 310-440 µs of CPU per request with a thread per connection or a pool fed by an accepting
-    thread, and 210 µs with one thread accepting and serving in turn (`make bench`; the README has the figures).
-    So one thread, the leader, accepts and serves connections itself. A call that blocks (a long-polling
-    `runs?wait=`, an injected latency, a client that stalls mid-request) must not hold up the others, so a watchdog
-    hands the leader's role to another thread (a waiting one, or a new one up to `workers`) once the leader has
-    been on one connection for `handoff_after` seconds; the old leader finishes its call and then waits its turn.
-    """
-
-    multithread = True
-    multiprocess = False
-
-    def __init__(self, *args: Any, workers: int = 64, handoff_after: float = 0.005, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._max_threads = workers
-        self._handoff_after = handoff_after
-        self._lock = threading.Lock()
-        self._turn = threading.Condition(self._lock)  # followers wait here to become the leader
-        self._watch = threading.Condition(self._lock)  # the idle watchdog waits here for the next call
-        self._threads: set[threading.Thread] = set()
-        self._followers = 0
-        self._leader: threading.Thread | None = None
-        self._busy_since: float | None = None  # when the leader took the connection it is serving
-        self._in_flight = 0  # connections being served, by the leader or by threads it handed its role on from
-        self._watchdog_asleep = False
-        self._stopping = False
-        self._serving = False
-
-    def serve_forever(self, poll_interval: float = 0.5) -> None:
-        """Serve until `shutdown()`. This thread is the watchdog; the leader and its followers do the serving.
-        (`poll_interval` is socketserver's signature; nothing here polls for shutdown.)"""
-        with self._lock:
-            self._stopping = False
-            self._serving = True
-            self._promote()
-        try:
-            self._watchdog()
-        finally:
-            with self._lock:
-                self._serving = False
-                self._watch.notify_all()
-
-    def _watchdog(self) -> None:
-        idle_polls = 0
-        with self._lock:
-            while not self._stopping:
-                if self._leader is None and not self._followers:
-                    self._promote()  # nobody leads (no thread could be started before): try again
-                busy = self._busy_since
-                if busy is None:
-                    idle_polls += 1
-                    if idle_polls > 100 and self._leader is not None:  # idle: sleep until a call starts
-                        self._watchdog_asleep = True
-                        self._watch.wait()
-                        self._watchdog_asleep = False
-                        idle_polls = 0
-                        continue
-                else:
-                    idle_polls = 0
-                    if time.monotonic() - busy >= self._handoff_after:
-                        self._leader = None
-                        self._busy_since = None
-                        self._promote()
-                self._watch.wait(self._handoff_after)
-
-    def _promote(self) -> None:
-        """Let a waiting thread lead, or start one; called with the lock held and no leader."""
-        if self._followers:
-            self._turn.notify()
-        elif len(self._threads) < self._max_threads:
-            thread = threading.Thread(target=self._serve, name="flowmock-http", daemon=True)
-            self._threads.add(thread)
-            self._leader = thread  # reserved, so no finishing thread takes the role in between
-            try:
-                thread.start()
-            except RuntimeError:  # the system has no thread to spare: the next thread to finish a call leads
-                self._threads.discard(thread)
-                self._leader = None
-
-    def _serve(self) -> None:
-        me = threading.current_thread()
-        set_hook(self._step_down)
-        try:
-            while self._lead(me):
-                pass
-        finally:
-            with self._lock:
-                self._threads.discard(me)
-                if self._leader is me:  # stopped, or an error escaped: someone else must accept from now on
-                    self._leader = None
-                    if not self._stopping:
-                        self._promote()
-
-    def _step_down(self) -> None:
-        """The leader is about to wait inside a call: let another thread lead now (see `yielding`)."""
-        with self._lock:
-            if self._leader is threading.current_thread() and not self._stopping:
-                self._leader = None
-                self._busy_since = None
-                self._promote()
-
-    def _lead(self, me: threading.Thread) -> bool:
-        """Wait to be the leader, then serve connections until demoted; False once the server stops."""
-        with self._lock:
-            self._followers += 1
-            while self._leader is not None and self._leader is not me and not self._stopping:
-                self._turn.wait()
-            self._followers -= 1
-            if self._stopping:
-                return False
-            self._leader = me
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "lifespan":
+            await self._wsgi(scope, receive, send)
+            return
         while True:
-            try:
-                connection, address = self.socket.accept()
-            except OSError:
-                if self._stopping:
-                    return False
-                time.sleep(0.01)  # out of file descriptors, say: let the other threads finish theirs
-                continue
-            with self._lock:
-                if self._stopping:
-                    connection.close()
-                    return False
-                self._busy_since = time.monotonic()
-                self._in_flight += 1
-                if self._watchdog_asleep:
-                    self._watch.notify()
-            try:
-                self.finish_request(connection, address)
-            except Exception:
-                self.handle_error(connection, address)
-            finally:
-                self.shutdown_request(connection)
-            with self._lock:
-                self._in_flight -= 1
-                if self._leader is not me:
-                    return True  # demoted while serving: wait for another turn
-                self._busy_since = None
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                if self._on_shutdown is not None:
+                    self._on_shutdown()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
 
-    def shutdown(self) -> None:
-        """Stop accepting; calls being served finish on their own threads."""
-        with self._lock:
-            self._stopping = True
-            self._turn.notify_all()
-            self._watch.notify_all()
-        with contextlib.suppress(OSError):  # on Linux this wakes the leader blocked in accept()
-            self.socket.shutdown(socket.SHUT_RDWR)
-        deadline = time.monotonic() + 5
-        while time.monotonic() < deadline:
-            with self._lock:
-                leader = self._leader
-                if leader is None or not leader.is_alive() or self._busy_since is not None:
-                    break
-            self._wake_leader()
-            leader.join(timeout=0.05)
-        with self._lock:
-            while self._serving:
-                self._watch.wait(0.05)
 
-    def wait_idle(self, timeout: float) -> bool:
-        """After `shutdown()`, wait up to `timeout` seconds for the calls being served to finish."""
-        deadline = time.monotonic() + timeout
-        while self._in_flight and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return not self._in_flight
+def server_config(app: Any, *, access_log: bool = False, log: bool = True, **options: Any) -> uvicorn.Config:
+    """The settings every flowmock server runs with; `app` is a FlowmockASGI or an import string of its factory."""
+    return uvicorn.Config(
+        app,
+        http="httptools",
+        server_header=False,  # Power Automate sends no Server header
+        date_header=True,
+        proxy_headers=False,  # the admin API's loopback check must see the real peer, not X-Forwarded-For
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+        timeout_graceful_shutdown=DRAIN_SECONDS,
+        log_config=logging_config(access_log=access_log) if log else None,
+        access_log=access_log,
+        **options,
+    )
 
-    def _wake_leader(self) -> None:
-        """Where shutting a listening socket down does not wake accept(), a connection to ourselves does."""
-        host, port = self.socket.getsockname()[:2]
-        host = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)
-        with contextlib.suppress(OSError):
-            socket.create_connection((host, port), timeout=0.05).close()
+
+def listen(host: str, port: int) -> socket.socket:
+    """Bind here, so a busy port is an OSError for the caller rather than the server's own exit."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind((host, port))
+        listener.listen(2048)
+    except OSError:
+        listener.close()
+        raise
+    listener.set_inheritable(True)
+    return listener
+
+
+def base_url(host: str, port: int) -> str:
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
 class LiveServer:
-    """Serve an app on `host:port` (0 picks a free port) in a daemon thread until `stop()`."""
+    """Serve an app on `host:port` (0 picks a free port): in a daemon thread (`start()`, the pytest fixture) or in
+    this thread until SIGTERM or Ctrl-C (`serve_forever()`, `flowmock serve`)."""
 
     def __init__(self, app: Flask, host: str = "127.0.0.1", port: int = 0, *, access_log: bool = False) -> None:
         self.app = app
-        handler = QuietHandler if access_log else SilentHandler
-        # Bind here so a busy port is an OSError for the caller, not Werkzeug's own message and sys.exit(1).
-        family = socket.AF_INET6 if ":" in host else socket.AF_INET
-        listener = socket.socket(family, socket.SOCK_STREAM)
-        try:
-            listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind((host, port))
-            listener.listen(128)
-            self._server = LeaderFollowerWSGIServer(host, port, app, handler, fd=listener.fileno())
-        finally:
-            listener.close()
+        self._socket = listen(host, port)
         self.host = host
-        self.port = int(self._server.socket.getsockname()[1])
+        self.port = int(self._socket.getsockname()[1])
+        # The fixture leaves logging to pytest; `flowmock serve` (access_log on or off) configures uvicorn's.
+        self._config = server_config(FlowmockASGI(app), access_log=access_log, log=access_log, lifespan="off")
+        self._server = uvicorn.Server(self._config)
         self._thread: threading.Thread | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop_requested: asyncio.Event | None = None
+        self._drain = 0.0
+        self._ready = threading.Event()
+        self._stopped = threading.Event()
+        self._failure: BaseException | None = None
 
     @property
     def url(self) -> str:
-        host = f"[{self.host}]" if ":" in self.host else self.host
-        return f"http://{host}:{self.port}"
+        return base_url(self.host, self.port)
 
     def start(self) -> LiveServer:
-        self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            name="flowmock-server",
-            daemon=True,
-        )
+        self._thread = threading.Thread(target=self._run_in_thread, name="flowmock-server", daemon=True)
         self._thread.start()
+        self._ready.wait()
+        if self._failure is not None:
+            raise self._failure
         return self
 
+    def _run_in_thread(self) -> None:
+        with asyncio.Runner(loop_factory=self._config.get_loop_factory()) as runner:
+            runner.run(self._serve_until_stopped())
+
+    async def _serve_until_stopped(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._stop_requested = asyncio.Event()
+        try:
+            if not self._config.loaded:
+                self._config.load()
+            self._server.lifespan = self._config.lifespan_class(self._config)
+            await self._server.startup(sockets=[self._socket])
+        except BaseException as exc:
+            self._failure = exc
+            return
+        finally:
+            self._ready.set()
+        ticks = asyncio.create_task(self._server.main_loop())  # the Date header, refreshed every second
+        await self._stop_requested.wait()
+        ticks.cancel()
+        if self._drain:
+            self._config.timeout_graceful_shutdown = math.ceil(self._drain)
+            await self._server.shutdown(sockets=[self._socket])
+            self._stopped.set()
+            return
+        for listener in self._server.servers:
+            listener.close()
+        for connection in list(self._server.server_state.connections):
+            connection.shutdown()  # idle ones close now; one mid-call finishes it and then closes
+        self._stopped.set()
+        # `stop()` has returned; calls still in flight finish on their threads and answer through this loop.
+        while self._server.server_state.tasks:
+            await asyncio.sleep(0.05)
+
     def serve_forever(self) -> None:
-        self._server.serve_forever()
+        """Serve in this thread until SIGTERM or SIGINT, then let calls in flight finish (up to DRAIN_SECONDS)."""
+        self._server.run(sockets=[self._socket])
 
     def stop(self, *, drain: float = 0.0) -> None:
-        """Stop accepting; with `drain`, give the calls in flight that many seconds to finish (and be recorded)
-        before the listening socket closes."""
-        self._server.shutdown()
-        if drain:
-            self._server.wait_idle(drain)
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        """Stop accepting; with `drain`, give calls in flight that many seconds to finish (and be recorded)."""
+        if self._loop is not None and self._stop_requested is not None and not self._loop.is_closed():
+            self._drain = drain
+            with contextlib.suppress(RuntimeError):  # the loop closed in between: already stopped
+                self._loop.call_soon_threadsafe(self._stop_requested.set)
+            self._stopped.wait(timeout=drain + 5)
+        self._socket.close()
 
     def __enter__(self) -> LiveServer:
         return self.start()

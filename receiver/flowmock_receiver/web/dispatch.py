@@ -36,13 +36,18 @@ def trigger_request(req: Request) -> TriggerRequest:
     """The pipeline's view of a WSGI request; the body is read only when the pipeline asks for it."""
 
     def read_body(limit: int) -> bytes:
-        req.max_content_length = limit
+        # One byte over the limit: Werkzeug stops a body without Content-Length (chunked) at its limit without
+        # saying whether more followed, and a body cut to fit must be a 413, not a different body recorded.
+        req.max_content_length = limit + 1
         try:
-            return req.get_data(cache=True)
+            data = req.get_data(cache=True)
         except RequestEntityTooLarge:
             raise BodyTooLarge(f"more than {limit} bytes") from None
         except ClientDisconnected:
             raise BodyIncomplete("the client stopped sending") from None
+        if len(data) > limit:
+            raise BodyTooLarge(f"more than {limit} bytes")
+        return data
 
     environ = req.environ
     return TriggerRequest(

@@ -1,5 +1,6 @@
-"""The live server serves one connection at a time on one thread, so these check that nothing can hold it up:
-a call that waits, a client that stalls, a long poll; and that stopping is prompt."""
+"""The live server (uvicorn in a thread, as the pytest fixture runs it; `flowmock serve` for SIGTERM): nothing a
+client does holds up the others (a call that waits, clients that stall, long polls), connections stay open between
+calls, and stopping is prompt."""
 
 from __future__ import annotations
 
@@ -15,7 +16,6 @@ import requests
 from flowmock_receiver import LiveServer, create_app
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
-from flowmock_receiver.serving.server import SilentHandler
 from flowmock_receiver.testing import Flowmock
 from tests.conftest import monitor_payload, start_serve
 
@@ -138,36 +138,77 @@ def test_sigterm_lets_a_call_in_flight_finish_and_be_recorded_before_the_store_c
     store.close()
 
 
-def test_clients_that_stall_are_cut_off_so_more_of_them_than_threads_cannot_stop_the_server(monkeypatch):
-    monkeypatch.setattr(SilentHandler, "timeout", 0.5)
-    with LiveServer(create_app({"TESTING": True}, store=MemoryStore())) as live:
-        flow = Flowmock(live.url).default_flows["monitor-results"]
-        stalled = [socket.create_connection(("127.0.0.1", live.port)) for _ in range(70)]
+def stalled_clients(port: int, count: int) -> list[socket.socket]:
+    """Connections that have sent the first bytes of a request line and then nothing."""
+    conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
+    for conn in conns:
+        conn.sendall(b"POST /x HTTP/1.1\r\nHo")
+    return conns
+
+
+def test_stalled_clients_do_not_stop_normal_calls(live):
+    flow = Flowmock(live.url).default_flows["monitor-results"]
+    stalled = stalled_clients(live.port, 80)
+    try:
+        time.sleep(0.3)
+        statuses = [timed_post(flow.url) for _ in range(3)]
+        assert [s for s, _ in statuses] == [202] * 3
+        assert max(seconds for _, seconds in statuses) < 1
+    finally:
+        for conn in stalled:
+            conn.close()
+
+
+def test_many_long_polls_at_once_do_not_stop_normal_calls(live):
+    flow = Flowmock(live.url).default_flows["monitor-results"]
+    url = f"{live.url}/_flowmock/api/flows/{flow.id}/runs?wait=1000&timeout=20"
+    polls: list[socket.socket] = []
+    try:
+        for _ in range(30):
+            conn = socket.create_connection(("127.0.0.1", live.port))
+            conn.sendall(f"GET {url.split(str(live.port), 1)[1]} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
+            polls.append(conn)
+        time.sleep(0.5)
+        began = time.monotonic()
+        health = requests.get(f"{live.url}/_flowmock/api/health", timeout=10)
+        status, _ = timed_post(flow.url)
+        assert (health.status_code, status) == (200, 202)
+        assert time.monotonic() - began < 1
+    finally:
+        for conn in polls:
+            conn.close()
+
+
+def test_connections_are_kept_alive_between_calls_as_the_real_service_keeps_them(live):
+    flow = Flowmock(live.url).default_flows["monitor-results"]
+    with requests.Session() as session:
+        first = session.post(flow.url, json=PAYLOAD, timeout=10)
+        second = session.post(flow.url, json=PAYLOAD, timeout=10)
+    assert (first.status_code, second.status_code) == (202, 202)
+    assert "close" not in first.headers.get("Connection", "").lower()
+    assert len(flow.runs) == 2
+
+
+def test_two_worker_processes_answer_while_clients_stall(tmp_path):
+    ready = tmp_path / "ready"
+    proc = start_serve(ready, "--port", "0", "--db", str(tmp_path / "w.db"), "--workers", "2", "--quiet")
+    try:
+        url = ready.read_text().strip()
+        port = int(url.rsplit(":", 1)[1])
+        flow = Flowmock(url).default_flows["monitor-results"]
+        stalled = stalled_clients(port, 40)
         try:
-            for conn in stalled:
-                conn.sendall(b"POST /x HTTP/1.1\r\nHost: x\r\n")
-            time.sleep(0.5)  # every serving thread is now waiting on a stalled client
-            status, seconds = timed_post(flow.url)
-            assert status == 202
-            assert seconds < 5
+            time.sleep(0.3)
+            statuses = [timed_post(flow.url) for _ in range(4)]
+            assert [s for s, _ in statuses] == [202] * 4
+            assert max(seconds for _, seconds in statuses) < 1
         finally:
             for conn in stalled:
                 conn.close()
-
-
-def test_when_the_system_refuses_a_thread_the_server_tries_again_and_serves(monkeypatch):
-    refusals = [2]
-    real_thread = threading.Thread
-
-    class Refused(real_thread):
-        def start(self) -> None:
-            if self.name == "flowmock-http" and refusals[0]:
-                refusals[0] -= 1
-                raise RuntimeError("can't start new thread")
-            super().start()
-
-    monkeypatch.setattr(threading, "Thread", Refused)
-    with LiveServer(create_app({"TESTING": True}, store=MemoryStore())) as live:
-        flow = Flowmock(live.url).default_flows["monitor-results"]
-        assert timed_post(flow.url)[0] == 202
-    assert refusals == [0]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        proc.kill()
+    store = SQLiteStore(tmp_path / "w.db")
+    assert store.count(flow.id, runs_only=True) == 4
+    store.close()
