@@ -2,7 +2,9 @@
 
 They are made from trigger-history entries as the admin API returns them, so they work the same against a local
 app or a server in another process. JUnit has one test case per call, failing when the call was refused or its
-body did not conform to the flow's schema, so a CI system shows contract breaks as failed tests.
+body did not conform to the flow's schema, so a CI system shows contract breaks as failed tests; a run of an
+imported flow adds one test case per action (Failed and TimedOut actions as failures, skipped ones as skipped), so
+the CI system shows which action broke. JSON Lines carries each run's actions whole; HAR is the HTTP exchange only.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from flowmock_schemas.clikit import redact
+
+from ..core.action_tree import duration_ms, skip_reason, walk
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -35,6 +39,21 @@ def failure_text(entry: Mapping[str, Any]) -> str:
     for error in (entry.get("contract") or {}).get("errors", []):
         lines.append(f"{error['path']}: {error['message']}")
     return "\n".join(lines)
+
+
+RUN_KEYS = ("status", "start_time", "end_time", "error", "response_action", "actions")
+"""What a run of an imported flow adds to its trigger-history entry in the reports (design.md "Runs with actions")."""
+
+
+def with_runs(entries: Iterable[Mapping[str, Any]], runs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each trigger-history entry, with `run` (status, times, error, response_action, actions) when its run recorded
+    actions; entries of flowmock-defined flows and refused calls stay as they are."""
+    by_id = {run.get("run_id"): run for run in runs if isinstance(run.get("actions"), list)}
+    joined = []
+    for entry in entries:
+        run = by_id.get(entry.get("run_id"))
+        joined.append(dict(entry) if run is None else {**entry, "run": {k: run.get(k) for k in RUN_KEYS}})
+    return joined
 
 
 def to_jsonl(entries: Iterable[Mapping[str, Any]]) -> str:
@@ -109,12 +128,12 @@ def to_har(entries: Iterable[Mapping[str, Any]], base_url: str, version: str) ->
 
 
 def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str]) -> str:
-    """JUnit XML: one suite per flow, one case per call."""
+    """JUnit XML: one suite per flow, one case per call, then one per action of the call's run (`with_runs`)."""
     suites: dict[str, list[Mapping[str, Any]]] = {}
     for entry in entries:
         suites.setdefault(entry["flow_id"], []).append(entry)
     root = ET.Element("testsuites", name="flowmock")
-    total = failures = 0
+    total = failures = skipped = 0
     for flow_id, calls in suites.items():
         name = flow_names.get(flow_id, flow_id)
         failed = [c for c in calls if call_failed(c)]
@@ -141,9 +160,39 @@ def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str]
                 kind = call.get("code") or "SchemaMismatch"
                 failure = ET.SubElement(case, "failure", message=text.splitlines()[0] if text else kind, type=kind)
                 failure.text = text
-        total += len(calls)
-        failures += len(failed)
+            _action_cases(suite, name, call)
+        total += int(suite.get("tests", "0"))
+        failures += int(suite.get("failures", "0"))
+        skipped += int(suite.get("skipped", "0"))
     root.set("tests", str(total))
     root.set("failures", str(failures))
+    root.set("skipped", str(skipped))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def _action_cases(suite: ET.Element, flow_name: str, call: Mapping[str, Any]) -> None:
+    """One test case per action of the call's run, after the call's own case; the suite's counts follow."""
+    run = call.get("run") or {}
+    for located in walk(run.get("actions") or []):
+        action = located.action
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname=_xml_safe(f"flowmock.{flow_name}.{call.get('run_id')}"),
+            name=_xml_safe(f"{located.key} ({action.get('type')})"),
+            time=f"{(duration_ms(action) or 0) / 1000:.3f}",
+        )
+        suite.set("tests", str(int(suite.get("tests", "0")) + 1))
+        status = action.get("status")
+        if status in ("Failed", "TimedOut"):
+            error = action.get("error") or {}
+            kind = _xml_safe(str(error.get("code") or status))
+            text = _xml_safe(f"{kind}: {error.get('message') or status}")
+            failure = ET.SubElement(case, "failure", message=text.splitlines()[0], type=kind)
+            failure.text = text
+            suite.set("failures", str(int(suite.get("failures", "0")) + 1))
+        elif status in ("Skipped", "Cancelled"):
+            reason = skip_reason(action) or str(status).lower()
+            ET.SubElement(case, "skipped", message=_xml_safe(reason))
+            suite.set("skipped", str(int(suite.get("skipped", "0")) + 1))

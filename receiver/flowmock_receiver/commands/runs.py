@@ -14,7 +14,8 @@ from ..client import AdminApiError
 from .common import call as _call
 from .common import client as _client
 from .common import json_option, url_option
-from .reports import call_failed, failure_text, to_har, to_jsonl, to_junit
+from .reports import call_failed, failure_text, to_har, to_jsonl, to_junit, with_runs
+from .run_tree import action_detail, format_tree
 
 
 @click.group()
@@ -48,15 +49,30 @@ def runs_list(url: str, flow_id: str | None, every_call: bool, limit: int, as_js
 @runs.command("show")
 @url_option
 @click.argument("run_id")
-def runs_show(url: str, run_id: str) -> None:
+@click.option("--action", "action_name", default=None, help="Print this action's inputs and outputs as JSON.")
+@json_option
+def runs_show(url: str, run_id: str, action_name: str | None, as_json: bool) -> None:
+    """A run's actions as a tree (name, type, status, duration), or the whole record as JSON.
+
+    A run without actions (a flow defined in flowmock's terms) and a refused call (a trigger-history entry, no run)
+    print as JSON."""
     client = _client(url)
     try:
         data = client.get(f"/runs/{run_id}")
     except AdminApiError as exc:
-        if exc.status != 404:
+        if exc.status != 404 or action_name:
             fail(str(exc), 1)
         data = _call(client.get, f"/triggers/{run_id}")
-    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    if action_name is not None:
+        detail = action_detail(data, action_name)
+        if detail is None:
+            names = sorted({a["name"] for a in data.get("actions") or []})
+            fail(f"run {run_id} has no action '{action_name}' (top-level actions: {', '.join(names) or 'none'})", 1)
+        click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
+    elif as_json or not isinstance(data.get("actions"), list):
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_tree(data), nl=False)
 
 
 @runs.command("clear")
@@ -73,9 +89,12 @@ def runs_clear(url: str, flow_id: str | None) -> None:
 @click.option("--flow", "flow_id", default=None, help="Only this flow.")
 @click.option("--out", default=None, help="Write here instead of standard output.")
 def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None) -> None:
-    """Every recorded call as JSON Lines, a HAR 1.2 log, or JUnit XML (one test case per call)."""
+    """Every recorded call as JSON Lines (with its run's actions), a HAR 1.2 log, or JUnit XML (one test case per
+    call, and one per action of a run that has actions)."""
     client = _client(url)
     entries = _call(client.all_triggers, flow_id)
+    if fmt != "har":  # HAR is the HTTP exchange only; the other two carry each run's actions
+        entries = with_runs(entries, _call(client.all_runs, flow_id))
     if fmt == "jsonl":
         text = to_jsonl(entries)
     elif fmt == "har":

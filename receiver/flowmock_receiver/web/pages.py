@@ -22,6 +22,7 @@ from ..core.errors import FlowNotFound
 from ..core.flows import Flow
 from .access import allows, base_url, web_token
 from .access import receiver as _receiver
+from .run_view import pretty, run_view
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
@@ -132,6 +133,8 @@ def call_detail(call_id: str) -> str:
     errors_by_path: dict[str, list[str]] = {}
     for error in call.contract.get("errors", []):
         errors_by_path.setdefault(error["path"], []).append(error["message"])
+    # The run's actions (an imported flow's run) as the admin API returns them; None for a flowmock-defined flow.
+    run = run_view(call.run_json()) if call.is_run else None
     return render_template(
         "call.html",
         call=call,
@@ -140,8 +143,17 @@ def call_detail(call_id: str) -> str:
         response_body=_body_view(response_body.encode(), None),
         errors_by_path=errors_by_path,
         parameters=(call.outputs or {}).get("relativePathParameters", {}),
+        run=run,
+        trigger_outputs=pretty(call.outputs),
+        response_text=_text(response_body),
         token=web_token(),
     )
+
+
+def _text(body: str) -> str:
+    """A sent body as the page prints it: JSON indented, anything else as it was sent."""
+    view = _body_view(body.encode(), None)
+    return str(view.get("text", ""))
 
 
 def local_next(target: str | None) -> str | None:

@@ -1,4 +1,4 @@
-// flowmock run history: copy buttons, confirmations, and live rows.
+// flowmock run history: copy buttons, confirmations, live rows, and a run's action tree (loop stepper, live run).
 // Rows are built with textContent only: recorded payloads are never parsed as HTML.
 "use strict";
 
@@ -87,6 +87,79 @@ function liveHistory(table) {
   setTimeout(poll, 1000);
 }
 
+// A loop's repetitions, one at a time: the page lists them all (readable without JavaScript); this shows the first
+// failed one (else the first) with Previous / Next buttons, and the numbered links jump to one.
+function stepper(loop, chosen) {
+  const reps = Array.from(loop.querySelectorAll(":scope > .repetition"));
+  const links = Array.from(loop.querySelectorAll(":scope > .stepper > a.rep-link"));
+  if (reps.length < 2) return;
+  const nav = loop.querySelector(":scope > .stepper");
+  const prev = document.createElement("button");
+  prev.type = "button"; prev.className = "prev"; prev.textContent = "‹ Previous";
+  const next = document.createElement("button");
+  next.type = "button"; next.className = "next"; next.textContent = "Next ›";
+  const position = span("", "position");
+  nav.append(prev, position, next);
+  let current = 0;
+  function show(index) {
+    current = Math.max(0, Math.min(reps.length - 1, index));
+    reps.forEach((rep, i) => rep.classList.toggle("current", i === current));
+    links.forEach((link, i) => link.classList.toggle("current", i === current));
+    position.textContent = `${current + 1} of ${reps.length}`;
+    prev.disabled = current === 0;
+    next.disabled = current === reps.length - 1;
+    loop.dataset.current = String(current);
+  }
+  prev.addEventListener("click", () => show(current - 1));
+  next.addEventListener("click", () => show(current + 1));
+  links.forEach((link, i) => link.addEventListener("click", (event) => { event.preventDefault(); show(i); }));
+  loop.classList.add("stepping");
+  const failed = reps.findIndex((rep) => rep.querySelector(":scope > h4 .status-Failed"));
+  show(chosen !== undefined ? chosen : Math.max(0, failed));
+}
+
+function steppers(root) {
+  for (const loop of root.querySelectorAll(".loop")) stepper(loop);
+}
+
+// While a run is Running, fetch this page again each second and swap in its run section (server-rendered, as
+// escaped as the page itself), keeping open what the reader opened and the repetition each loop shows.
+function liveRun(section) {
+  async function poll() {
+    try {
+      const response = await fetch(window.location.pathname, { headers: { Accept: "text/html" } });
+      if (response.ok) {
+        const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("run");
+        const current = document.getElementById("run");
+        if (fresh && current) {
+          const opened = new Set();
+          for (const details of current.querySelectorAll("details[open]")) {
+            opened.add(details.closest("li.card").dataset.key + "\u0000" + details.dataset.part);
+          }
+          const loops = new Map();
+          for (const loop of current.querySelectorAll(".loop.stepping")) {
+            loops.set(loop.closest("li.card").dataset.key, Number(loop.dataset.current));
+          }
+          const adopted = document.adoptNode(fresh);
+          for (const details of adopted.querySelectorAll("details")) {
+            const key = details.closest("li.card").dataset.key + "\u0000" + details.dataset.part;
+            if (opened.has(key)) details.open = true;
+          }
+          current.replaceWith(adopted);
+          for (const loop of adopted.querySelectorAll(".loop")) {
+            stepper(loop, loops.get(loop.closest("li.card").dataset.key));
+          }
+          if (adopted.dataset.runStatus !== "Running") return;
+        }
+      }
+    } catch (error) {
+      // the server may be restarting: try again on the next tick
+    }
+    setTimeout(poll, 1000);
+  }
+  setTimeout(poll, 1000);
+}
+
 document.addEventListener("DOMContentLoaded", () => {
   for (const button of document.querySelectorAll("button.copy")) {
     button.addEventListener("click", () => copyText(button.dataset.copy, button));
@@ -96,4 +169,7 @@ document.addEventListener("DOMContentLoaded", () => {
   }
   const table = document.getElementById("history");
   if (table && table.dataset.live === "yes") liveHistory(table);
+  steppers(document);
+  const run = document.getElementById("run");
+  if (run && run.dataset.runStatus === "Running") liveRun(run);
 });
