@@ -14,6 +14,7 @@ import json
 from copy import deepcopy
 from typing import Any
 
+from flowmock_receiver.core.action_tree import walk
 from flowmock_receiver.core.records import CallRecord
 from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.workflow.definitions import load_flows
@@ -80,12 +81,19 @@ class EngineRunStore(MemoryStore):
 
 
 def record_run(app: Any, run: dict[str, Any], body: Any = None) -> str:
-    """Post `body` to the app's first flow and attach `run` to the recorded call; returns the call (run) id."""
-    store: EngineRunStore = app.extensions["flowmock"].store
+    """Post `body` to the app's first flow and attach `run` to the recorded call; returns the call (run) id. The
+    flow answers what the run's Response action computed, as the receiver will for an imported flow."""
+    receiver = app.extensions["flowmock"]
+    store: EngineRunStore = receiver.store
     flow = next(f for f in store.list_flows() if f.schema is None or not f.schema_validation)
+    answered = [a for a in walk(run.get("actions") or []) if a.action.get("name") == run.get("response_action")]
+    answer = answered[0].action.get("inputs") if answered else None
+    if isinstance(answer, dict):
+        response = {"status": answer.get("statusCode", 200), "headers": answer.get("headers") or {}}
+        receiver.change_flow(flow.id, {"response": {**response, "body": answer.get("body")}})
     client = app.test_client()
     answer = call_flow(client, flow.callback_url("http://localhost"), ORDER if body is None else body)
-    assert answer.status_code in (200, 202), answer.get_data(as_text=True)
+    assert "x-ms-workflow-run-id" in answer.headers, answer.get_data(as_text=True)  # accepted: a run was recorded
     run_id = answer.headers["x-ms-workflow-run-id"]
     store.attach(run_id, run)
     return run_id

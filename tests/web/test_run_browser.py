@@ -12,7 +12,7 @@ import requests
 from flowmock_receiver import LiveServer, create_app
 from flowmock_receiver.core.action_tree import walk
 from tests.runview import ORDER, EngineRunStore, record_run, ship_order_run
-from tests.web.test_browser import browser, page, shot  # noqa: F401  (the Chromium fixtures, and the skip without it)
+from tests.web.test_browser import ARTIFACTS, browser, page, shot  # noqa: F401  (the Chromium fixtures; skips without)
 
 pytestmark = pytest.mark.browser
 HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned=2;alert(1)">'
@@ -57,9 +57,11 @@ def test_clicking_an_actions_inputs_shows_them(served, page):  # noqa: F811
     assert inputs.is_visible()
     assert json.loads(inputs.inner_text())["uri"] == "https://courier.example.com/api/pickups"
     courier.locator(":scope > .io > details.outputs > summary").click()
-    page.locator('li[data-key="Catch/Respond_failed"] > .io > details.inputs > summary').click()
-    courier.scroll_into_view_if_needed()
+    assert json.loads(courier.locator(":scope > .io > details.outputs > pre").inner_text())["statusCode"] == 503
+    page.locator('li[data-key="Try/For_each_line"] button.next').click()
+    page.locator("#trigger-outputs").evaluate("pre => pre.closest('details').open = false")
     shot(page, "run-inputs")
+    page.locator("#run").screenshot(path=str(ARTIFACTS / "run-view.png"))  # the README's (docs/screenshot-run.png)
 
 
 def test_a_loop_steps_through_its_repetitions(served, page):  # noqa: F811

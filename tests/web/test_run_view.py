@@ -224,3 +224,21 @@ def test_a_huge_output_is_cut_rather_than_rendered_whole():
     view = run_view(copy.deepcopy(run))
     assert view is not None and view.cards[0].outputs is not None
     assert len(view.cards[0].outputs) < 201_000 and view.cards[0].outputs.endswith("see the admin API)")
+
+
+def test_each_computed_response_header_says_whether_and_how_it_was_sent():
+    respond = action(
+        "Respond",
+        type="Response",
+        inputs={"statusCode": 201, "headers": {"Location": "/orders/1", "Content-Length": "99", "X-Kind": "a"}},
+    )
+    run = run_of(respond, response_action="Respond")
+    run["response"] = {"status": 201, "headers": {"location": "/orders/1", "X-Kind": "b"}, "body": ""}
+    view = run_view(run)
+    assert view is not None and view.response_answer is not None
+    assert view.response_answer["headers"] == [
+        ("Location", "/orders/1", "/orders/1"),
+        ("Content-Length", "99", None),
+        ("X-Kind", "a", "b"),
+    ]
+    assert view.response_answer["same_status"] is True

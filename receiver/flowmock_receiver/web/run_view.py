@@ -168,9 +168,12 @@ def _count(cards: Sequence[Card], counts: dict[str, int]) -> None:
             _count(repetition.cards, counts)
 
 
-def _response_answer(actions: Sequence[Mapping[str, Any]], name: str | None) -> dict[str, Any] | None:
+def _response_answer(
+    actions: Sequence[Mapping[str, Any]], name: str | None, sent: Mapping[str, Any]
+) -> dict[str, Any] | None:
     """What the Response action computed (its evaluated inputs: statusCode, headers, body), to set beside what
-    was sent: they differ when the trigger dropped headers the service drops, or the answer came too late."""
+    was sent: they differ when the trigger dropped a header the service drops, or the answer came too late. Each
+    computed header says whether it went out (`sent`: the value sent, or None)."""
     if name is None:
         return None
     found = find(actions, name)
@@ -178,13 +181,17 @@ def _response_answer(actions: Sequence[Mapping[str, Any]], name: str | None) -> 
         return None
     action = found[0].action
     answer = action.get("inputs") if isinstance(action.get("inputs"), Mapping) else action.get("outputs")
-    if not isinstance(answer, Mapping):
-        return {"status": action.get("status"), "statusCode": None, "headers": {}, "body": pretty(None)}
+    answer = answer if isinstance(answer, Mapping) else {}
+    sent_headers = {str(k).lower(): v for k, v in (sent.get("headers") or {}).items()}
     return {
         "status": action.get("status"),
         "statusCode": answer.get("statusCode"),
-        "headers": dict(answer.get("headers") or {}),
+        "headers": [
+            (str(key), value, sent_headers.get(str(key).lower()))
+            for key, value in dict(answer.get("headers") or {}).items()
+        ],
         "body": pretty(answer.get("body")),
+        "same_status": str(answer.get("statusCode")) == str(sent.get("status")),
     }
 
 
@@ -208,7 +215,7 @@ def run_view(run: Mapping[str, Any]) -> RunView | None:
         error_code=str(error["code"]) if error.get("code") else None,
         error_message=str(error["message"]) if error.get("message") else None,
         response_action=response,
-        response_answer=_response_answer(actions, response),
+        response_answer=_response_answer(actions, response, run.get("response") or {}),
         cards=cards,
         counts=counts,
     )

@@ -132,18 +132,19 @@ function liveRun(section) {
         const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("run");
         const current = document.getElementById("run");
         if (fresh && current) {
+          const where = (details) => {
+            const card = details.closest("[data-key]");
+            return (card ? card.dataset.key : "") + "\u0000" + (details.dataset.part || details.className);
+          };
           const opened = new Set();
-          for (const details of current.querySelectorAll("details[open]")) {
-            opened.add(details.closest("li.card").dataset.key + "\u0000" + details.dataset.part);
-          }
+          for (const details of current.querySelectorAll("details[open]")) opened.add(where(details));
           const loops = new Map();
           for (const loop of current.querySelectorAll(".loop.stepping")) {
             loops.set(loop.closest("li.card").dataset.key, Number(loop.dataset.current));
           }
           const adopted = document.adoptNode(fresh);
           for (const details of adopted.querySelectorAll("details")) {
-            const key = details.closest("li.card").dataset.key + "\u0000" + details.dataset.part;
-            if (opened.has(key)) details.open = true;
+            details.open = opened.has(where(details));
           }
           current.replaceWith(adopted);
           for (const loop of adopted.querySelectorAll(".loop")) {
