@@ -217,6 +217,9 @@ def test_run_view_counts_every_action_at_every_depth():
     assert view is not None
     assert view.counts == {"Succeeded": 14, "Failed": 2, "Skipped": 6}
     assert run_view({"status": "Succeeded"}) is None  # no actions recorded: not an imported flow's run
+    assert run_view({"status": "Succeeded", "actions": []}) is None  # a flowmock-defined flow's run
+    running = run_view({"status": "Running", "actions": []})  # an imported flow's run before its first action
+    assert running is not None and running.cards == []
 
 
 def test_a_huge_output_is_cut_rather_than_rendered_whole():

@@ -18,7 +18,7 @@ from xml.etree import ElementTree as ET
 
 from flowmock_schemas.clikit import redact
 
-from ..core.action_tree import duration_ms, skip_reason, walk
+from ..core.action_tree import duration_ms, has_actions, skip_reason, walk
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -48,7 +48,7 @@ RUN_KEYS = ("status", "start_time", "end_time", "error", "response_action", "act
 def with_runs(entries: Iterable[Mapping[str, Any]], runs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Each trigger-history entry, with `run` (status, times, error, response_action, actions) when its run recorded
     actions; entries of flowmock-defined flows and refused calls stay as they are."""
-    by_id = {run.get("run_id"): run for run in runs if isinstance(run.get("actions"), list)}
+    by_id = {run.get("run_id"): run for run in runs if has_actions(run)}
     joined = []
     for entry in entries:
         run = by_id.get(entry.get("run_id"))

@@ -11,6 +11,7 @@ import click
 from flowmock_schemas.clikit import fail, write_atomically
 
 from ..client import AdminApiError
+from ..core.action_tree import has_actions
 from .common import call as _call
 from .common import client as _client
 from .common import json_option, url_option
@@ -69,7 +70,7 @@ def runs_show(url: str, run_id: str, action_name: str | None, as_json: bool) -> 
             names = sorted({a["name"] for a in data.get("actions") or []})
             fail(f"run {run_id} has no action '{action_name}' (top-level actions: {', '.join(names) or 'none'})", 1)
         click.echo(json.dumps(detail, indent=2, ensure_ascii=False))
-    elif as_json or not isinstance(data.get("actions"), list):
+    elif as_json or not has_actions(data):
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         click.echo(format_tree(data), nl=False)

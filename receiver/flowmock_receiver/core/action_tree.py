@@ -46,6 +46,13 @@ class Located:
         return "/".join(self.path)
 
 
+def has_actions(run: Mapping[str, Any]) -> bool:
+    """Whether a run (admin API JSON) is an imported flow's run with actions to show: some recorded, or still
+    Running. Runs of flows defined in flowmock's own terms carry an empty `actions` list, or none."""
+    actions = run.get("actions")
+    return isinstance(actions, list) and (bool(actions) or run.get("status") == "Running")
+
+
 def walk(actions: Sequence[Action], path: tuple[str, ...] = (), statuses: tuple[str, ...] = ()) -> Iterator[Located]:
     """Every action, depth first in recorded order: an action, then its children, then each repetition's actions."""
     for action in actions:

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..core.action_tree import branch_label, duration_ms, find, format_duration, mock_label, skip_reason
+from ..core.action_tree import branch_label, duration_ms, find, format_duration, has_actions, mock_label, skip_reason
 
 STATUS_ICONS = {
     "Succeeded": "✓",
@@ -196,10 +196,11 @@ def _response_answer(
 
 
 def run_view(run: Mapping[str, Any]) -> RunView | None:
-    """The view of a run's actions, or None for a run that has none recorded (a flow defined in flowmock's own
-    terms: the page then shows the call as it always has)."""
+    """The view of a run's actions, or None for a run that has none (a flow defined in flowmock's own terms, whose
+    run is its trigger firing: the page then shows the call as it always has). A Running run with no action
+    recorded yet gets its view, so the page follows it."""
     actions = run.get("actions")
-    if not isinstance(actions, list):
+    if not has_actions(run) or not isinstance(actions, list):
         return None
     response = run.get("response_action")
     response = str(response) if response else None

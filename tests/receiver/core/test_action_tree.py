@@ -9,6 +9,7 @@ from flowmock_receiver.core.action_tree import (
     duration_ms,
     find,
     format_duration,
+    has_actions,
     mock_label,
     parse_time,
     skip_reason,
@@ -117,3 +118,17 @@ def test_branch_labels_follow_the_designer():
 
 def test_only_outside_calls_get_a_mock_label():
     assert [mock_label(m) for m in ("default", True, False)] == ["not mocked", "mocked", None]
+
+
+@pytest.mark.parametrize(
+    ("run", "expected"),
+    [
+        pytest.param({"status": "Succeeded"}, False, id="no-actions-key"),
+        pytest.param({"status": "Succeeded", "actions": []}, False, id="flowmock-defined-flow"),
+        pytest.param({"status": "Running", "actions": []}, True, id="imported-flow-starting"),
+        pytest.param({"status": "Failed", "actions": [{"name": "A"}]}, True, id="imported-flow"),
+        pytest.param({"status": "Failed", "actions": "A"}, False, id="not-a-list"),
+    ],
+)
+def test_only_runs_of_imported_flows_have_actions_to_show(run, expected):
+    assert has_actions(run) is expected
