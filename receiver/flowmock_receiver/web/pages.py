@@ -4,6 +4,7 @@ Server-rendered Jinja templates (autoescaped) and one small script that polls th
 `textContent`, never `innerHTML`, so a payload such as `<script>` or `"><img src=x onerror=...>` is shown as text.
 A Content-Security-Policy forbids inline script; static files ship in the package, so the page works offline.
 Actions are POST forms carrying a per-app token, so another site open in the same browser cannot drive them.
+A run of an imported flow adds its action tree to the call's page (run_view.py and templates/_run.html).
 """
 
 from __future__ import annotations
@@ -153,6 +154,8 @@ def call_detail(call_id: str) -> str:
 def _text(body: str) -> str:
     """A sent body as the page prints it: JSON indented, anything else as it was sent."""
     view = _body_view(body.encode(), None)
+    if view["kind"] == "binary":
+        return f"({view['size']} bytes that are not UTF-8 text)"
     return str(view.get("text", ""))
 
 
