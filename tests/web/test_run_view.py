@@ -10,6 +10,7 @@ import pytest
 from lxml import html as lxml_html
 
 from flowmock_receiver import create_app
+from flowmock_receiver.core.jsontext import BigNumber
 from flowmock_receiver.web.run_view import run_view
 from tests.helpers import call_flow
 from tests.runview import ORDER, EngineRunStore, record_run, ship_order_run
@@ -245,3 +246,10 @@ def test_each_computed_response_header_says_whether_and_how_it_was_sent():
         ("X-Kind", "a", "b"),
     ]
     assert view.response_answer["same_status"] is True
+
+
+def test_values_python_json_cannot_write_render_instead_of_failing_the_page(app):
+    odd = action("Odd \udfff", outputs={"big": BigNumber("1e400"), "nan": float("nan"), "lone": "x\udfffy"})
+    tree, _ = page(app, run_of(odd))
+    outputs = card(tree, "Odd \\udfff").xpath('.//details[@data-part="outputs"]/pre')[0].text
+    assert '"big": "1e400"' in outputs and '"nan": "NaN"' in outputs and "x\\udfffy" in outputs

@@ -10,11 +10,11 @@ name or an output holding markup is shown as text.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core import jsontext
 from ..core.action_tree import branch_label, duration_ms, find, format_duration, has_actions, mock_label, skip_reason
 
 STATUS_ICONS = {
@@ -34,9 +34,10 @@ MAX_PRETTY = 200_000
 
 
 def pretty(value: Any) -> str:
-    """A value as indented JSON (strings too, quoted: `"<b>"` shows it is a string holding markup, not markup)."""
+    """A value as indented JSON (strings too, quoted: `"<b>"` shows it is a string holding markup, not markup);
+    numbers JSON cannot carry as their literal, as everywhere flowmock writes JSON (core/jsontext.py)."""
     try:
-        text = json.dumps(value, indent=2, ensure_ascii=False, sort_keys=False, default=str)
+        text = jsontext.dumps(value, indent=2, ensure_ascii=False, default=str)
     except (ValueError, RecursionError):
         text = repr(value)
     if len(text) > MAX_PRETTY:
