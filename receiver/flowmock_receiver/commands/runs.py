@@ -5,12 +5,13 @@ from __future__ import annotations
 import json
 import sys
 from importlib.metadata import version
+from typing import Any
 
 import click
 
 from flowmock_schemas.clikit import fail, write_atomically
 
-from ..client import AdminApiError
+from ..client import AdminApiError, AdminClient
 from ..core.action_tree import has_actions
 from .common import call as _call
 from .common import client as _client
@@ -95,7 +96,7 @@ def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None) -> Non
     client = _client(url)
     entries = _call(client.all_triggers, flow_id)
     if fmt != "har":  # HAR is the HTTP exchange only; the other two carry each run's actions
-        entries = with_runs(entries, _call(client.all_runs, flow_id))
+        entries = with_runs(entries, _runs_with_actions(client, flow_id))
     if fmt == "jsonl":
         text = to_jsonl(entries)
     elif fmt == "har":
@@ -108,6 +109,13 @@ def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None) -> Non
         click.echo(f"{len(entries)} calls written to {out}", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _runs_with_actions(client: AdminClient, flow_id: str | None) -> list[dict[str, Any]]:
+    """Every run with its actions. A listing may leave bulky fields out (bodies, actions): a run listed without an
+    `actions` key is read whole, one by one (an empty list is a run that has none)."""
+    listed: list[dict[str, Any]] = _call(client.all_runs, flow_id)
+    return [run if "actions" in run else _call(client.get, f"/runs/{run['run_id']}") for run in listed]
 
 
 @runs.command("assert")

@@ -10,6 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from flowmock_receiver import LiveServer, create_app
+from flowmock_receiver.client import AdminClient
 from flowmock_receiver.commands.run_tree import format_tree
 from flowmock_receiver.core.action_tree import walk
 from flowmock_schemas.cli import main
@@ -118,3 +119,27 @@ def test_har_export_is_the_http_exchange_only(served):
     har = json.loads(cli("runs", "export", "--url", live.url, "--format", "har").output)
     [entry] = har["log"]["entries"]
     assert "run" not in entry and "actions" not in json.dumps(entry)
+
+
+def test_export_reads_a_run_whole_when_the_listing_leaves_its_actions_out(served, monkeypatch):
+    live, _, run_id = served
+    real = AdminClient(live.url)
+    fetched: list[str] = []
+
+    class Slim:
+        """A server whose run listing leaves bulky fields out."""
+
+        def all_triggers(self, flow_id=None):
+            return real.all_triggers(flow_id)
+
+        def all_runs(self, flow_id=None):
+            return [{k: v for k, v in run.items() if k != "actions"} for run in real.all_runs(flow_id)]
+
+        def get(self, path, **kwargs):
+            fetched.append(path)
+            return real.get(path, **kwargs)
+
+    monkeypatch.setattr("flowmock_receiver.commands.runs._client", lambda url: Slim())
+    [line] = cli("runs", "export", "--url", live.url, "--format", "jsonl").output.splitlines()
+    assert json.loads(line)["run"]["actions"][1]["name"] == "Try"
+    assert fetched == [f"/runs/{run_id}"]
