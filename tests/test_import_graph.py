@@ -25,7 +25,18 @@ SOURCE_ROOTS = {
 MAX_MODULE_LINES = 400  # "a few hundred lines at most" (docs/style.md); the receiver is held to it
 
 R = "flowmock_receiver"
-ABOVE_CORE = ("service", "web", "serving", "commands", "workflow", "plugin", "testing", "client")
+ABOVE_CORE = (
+    "service",
+    "flow_import",
+    "flow_runner",
+    "web",
+    "serving",
+    "commands",
+    "workflow",
+    "plugin",
+    "testing",
+    "client",
+)
 # (importer prefix, forbidden prefixes, allowed exceptions)
 LAYER_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (
@@ -39,7 +50,11 @@ LAYER_RULES: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
         ("flask", "werkzeug", f"{R}.service", f"{R}.web", f"{R}.serving", f"{R}.commands", "flowmock_sender"),
         (),
     ),
-    (f"{R}.service", ("flask", "werkzeug", f"{R}.web", f"{R}.serving", f"{R}.commands", "flowmock_sender"), ()),
+    *(
+        # The service and the modules it is split into (importing and running imported flows): core and workflow.
+        (f"{R}.{m}", ("flask", "werkzeug", f"{R}.web", f"{R}.serving", f"{R}.commands", "flowmock_sender"), ())
+        for m in ("service", "flow_import", "flow_runner")
+    ),
     (f"{R}.web", (f"{R}.serving", f"{R}.commands", "flowmock_sender"), ()),
     (f"{R}.serving", (f"{R}.commands", "flowmock_sender"), ()),
     (R, ("flowmock_sender",), ()),

@@ -15,13 +15,15 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .core import ids
-from .core.errors import CallNotFound, FlowAlreadyExists, FlowDefinitionError, FlowNotFound
+from .core.errors import CallNotFound, FlowAlreadyExists, FlowDefinitionError, FlowNotFound, InvalidMocks
 from .core.faults import FaultState
 from .core.flows import Flow, check_definition, new_flow
 from .core.headers import check_public_url, check_region
 from .core.records import CallRecord
 from .core.store import Store
 from .core.trigger import Trigger, TriggerOutcome, TriggerRequest, match_trigger_path
+from .flow_import import FlowToSave, checked_mocks, mock_notes, read_bytes, read_file, to_save
+from .flow_runner import EngineRunner
 
 DEFAULT_FLOWS: tuple[dict[str, Any], ...] = (
     {"name": "Backup a collection", "schema": "backup-collection", "schema_validation": True},
@@ -60,7 +62,8 @@ class Receiver:
             self.declared = [dict(d) for d in declared]
             self.declared_origin = "config"
         self.errors: list[BaseException] = []  # internal errors, for the pytest plugin to re-raise in the test
-        self.trigger = Trigger(store, self.faults, self.region, self.record)
+        self.runner = EngineRunner(store, self.region, self.public_url)
+        self.trigger = Trigger(store, self.faults, self.region, self.record, self.runner)
         self._changed = threading.Condition()
         self._waiters = 0  # waking nobody still costs a lock round trip on every call
 
@@ -111,19 +114,60 @@ class Receiver:
         return updated
 
     def install_declared(self, *, previous: Mapping[str, Flow] | None = None) -> list[Flow]:
-        """(Re)create the declared flows as declared; a flow that existed keeps its keys, so its URLs stay valid."""
+        """(Re)create the declared flows as declared; a flow that existed keeps its keys, so its URLs stay valid.
+        A declared `definition` (a file to import) gives one flow per flow in the file."""
         made = []
-        for definition in self.declared:
-            values = dict(definition)
-            values.setdefault("id", ids.stable_flow_id(f"config:{values.get('name', '')}"))
-            prior = (previous or {}).get(values["id"]) or self.store.get_flow(values["id"])
-            if prior is not None:
-                values.setdefault("primary_key", prior.primary_key)
-                values.setdefault("secondary_key", prior.secondary_key)
-            flow = new_flow(values, origin=self.declared_origin)
-            self.store.save_flow(flow)
-            made.append(flow)
+        for declared in self.declared:
+            for values, save in self._expand(declared):
+                values.setdefault("id", ids.stable_flow_id(f"config:{values.get('name', '')}"))
+                prior = (previous or {}).get(values["id"]) or self.store.get_flow(values["id"])
+                if prior is not None:
+                    values.setdefault("primary_key", prior.primary_key)
+                    values.setdefault("secondary_key", prior.secondary_key)
+                if save is None:
+                    flow = new_flow(values, origin=self.declared_origin)
+                else:
+                    flow = new_flow(values, origin=self.declared_origin, workflow=save.workflow, mocks=save.mocks)
+                self.store.save_flow(flow)
+                made.append(flow)
         return made
+
+    @staticmethod
+    def _expand(declared: Mapping[str, Any]) -> list[tuple[dict[str, Any], FlowToSave | None]]:
+        if "definition" not in declared:
+            return [(dict(declared), None)]
+        path = str(declared["definition"])
+        overrides = {k: v for k, v in declared.items() if k not in ("definition", "mocks")}
+        expanded: list[tuple[dict[str, Any], FlowToSave | None]] = []
+        for imported in read_file(path):
+            save = to_save(imported, declared.get("mocks"))
+            values = {**save.definition, **overrides}
+            values.setdefault("id", ids.stable_flow_id(f"config:{path}:{imported.display_name}"))
+            expanded.append((values, save))
+        return expanded
+
+    # Imported flows -----------------------------------------------------------------------------------------------
+    def import_flows(
+        self, data: bytes, *, source: str = "upload", mocks: Any = None
+    ) -> list[tuple[Flow, tuple[str, ...]]]:
+        """Import every flow of an exported file (zip or JSON) as a new flow, all or none: FlowDefinitionError
+        names the file and the flow when one cannot run or would be refused by the service."""
+        saves = [to_save(imported, mocks) for imported in read_bytes(data, source=source)]
+        made = []
+        for save in saves:
+            flow = new_flow(save.definition, workflow=save.workflow, mocks=save.mocks)
+            self.store.save_flow(flow)
+            made.append((flow, save.notes))
+        return made
+
+    def set_mocks(self, flow_id: str, mocks: Any) -> tuple[Flow, list[str]]:
+        """Replace an imported flow's mocks (`{}` removes them); returns the flow and a note per mocked name no
+        action has. InvalidMocks for a wrong shape, or a flow without actions."""
+        flow = self.flow(flow_id)
+        if flow.workflow is None:
+            raise InvalidMocks(f"The flow '{flow_id}' was not imported: it has no actions to mock.")
+        checked = checked_mocks(mocks)
+        return self._save_changed(flow, mocks=checked), mock_notes(checked, flow.workflow)
 
     # History ------------------------------------------------------------------------------------------------------
     def handle(self, request: TriggerRequest, flow_id: str, trigger: str, relative: str = "") -> TriggerOutcome:

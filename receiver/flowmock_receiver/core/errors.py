@@ -107,6 +107,14 @@ ERRORS: dict[str, ErrorSpec] = {
         "The input body for trigger '{trigger}' of type 'Request' did not match its schema definition. "
         "Error details: '{details}'.",
     ),
+    # Trigger conditions (E20): one that cannot be evaluated fails the trigger. The status is unknown and the text
+    # only partly known ("evaluation failed: 'The template language function ...'"): 400 and this wording are
+    # flowmock's.
+    "condition_failed": ErrorSpec(
+        400,
+        "InvalidTemplate",
+        "The trigger '{trigger}' condition '{condition}' evaluation failed: '{detail}'.",
+    ),
     # Trigger: faults a flow is configured with (E16 and injected server errors)
     "throttled": ErrorSpec(
         429,
@@ -128,6 +136,11 @@ class FlowmockError(Exception):
 
 class FlowDefinitionError(FlowmockError, ValueError):
     """A flow definition that cannot be used (bad field type, 3xx response, unknown schema...)."""
+
+
+class InvalidMocks(FlowmockError, ValueError):
+    """Mocks of the wrong shape (the message names the path: `$.Get_user.statusCode: ...`), or for a flow that has
+    no actions to mock."""
 
 
 class ConfigFileError(FlowmockError, ValueError):

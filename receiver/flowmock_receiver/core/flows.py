@@ -37,6 +37,9 @@ _TRIGGER_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,80}$")
 _HEADER_NAME = re.compile(r"^[!#$%&'*+.^_`|~0-9A-Za-z-]+$")
 _TEMPLATE_PARAM = re.compile(r"^\{([A-Za-z0-9_]+)\}$")
 
+IMPORTED_API_FIELDS = ("display_name", "shape", "source", "notes", "parameters", "definition")
+"""What the admin API shows of an imported flow's workflow, under `imported`."""
+
 DEFINITION_FIELDS = (
     "name",
     "schema",
@@ -83,6 +86,10 @@ class Flow:
     version: str = field(default_factory=ids.new_workflow_version)
     deleted: bool = False
     origin: str = "api"  # "api", "config" or "default": config and default flows come back on reset
+    # An imported flow: the workflow (display name, shape, source, notes, parameters, definition) and its mocks, kept
+    # as plain JSON. The core only carries them: the service runs them through `Trigger`'s flow runner.
+    workflow: dict[str, Any] | None = None
+    mocks: dict[str, Any] | None = None
 
     @property
     def keys(self) -> tuple[str, str]:
@@ -120,6 +127,9 @@ class Flow:
         data["secondary_callback_url"] = self.callback_url(base_url, "secondary")
         data["workflow_version"] = self.version
         data["origin"] = self.origin
+        if self.workflow is not None:
+            data["imported"] = {key: self.workflow.get(key) for key in IMPORTED_API_FIELDS}
+            data["mocks"] = self.mocks or {}
         return data
 
     def to_storage(self) -> dict[str, Any]:
@@ -357,9 +367,16 @@ def check_definition(data: Mapping[str, Any], *, partial: bool = False) -> dict[
     return out
 
 
-def new_flow(data: Mapping[str, Any], *, origin: str = "api") -> Flow:
+def new_flow(
+    data: Mapping[str, Any],
+    *,
+    origin: str = "api",
+    workflow: dict[str, Any] | None = None,
+    mocks: dict[str, Any] | None = None,
+) -> Flow:
+    """A flow from a checked definition; `workflow` and `mocks` make it an imported flow (checked by the service)."""
     values = check_definition(data)
     values.setdefault("id", ids.new_flow_id())
     values.setdefault("primary_key", ids.new_key())
     values.setdefault("secondary_key", ids.new_key())
-    return Flow(origin=origin, **values)
+    return Flow(origin=origin, workflow=workflow, mocks=mocks, **values)

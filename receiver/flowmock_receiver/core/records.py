@@ -41,6 +41,9 @@ class CallRecord:
     seq: int = field(default=0, compare=False)
     # outputs["body"] is trigger_body(body, Content-Type): set by the trigger, so stores need not keep it twice
     body_derived: bool = field(default=False, compare=False, repr=False)
+    # An imported flow's run as the engine records it (`RunRecord.to_json()`: status, actions, response_action,
+    # error, ...). Stores keep it apart from the call's document because it changes while the run goes on.
+    run: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def is_run(self) -> bool:
@@ -71,17 +74,23 @@ class CallRecord:
         return {**data, "request": request}
 
     def run_json(self) -> dict[str, Any]:
+        """The run as the admin API shows it. A flow without actions has run once its trigger fired (Succeeded, no
+        actions); an imported flow's run carries the workflow's status, actions and Response action."""
+        run = self.run or {}
         return {
             "run_id": self.run_id,
             "flow_id": self.flow_id,
-            "status": "Succeeded",
+            "status": run.get("status", "Succeeded"),
             "start_time": self.time,
-            "end_time": self.end_time,
+            "end_time": run.get("end_time") if self.run is not None else self.end_time,
             "client_tracking_id": self.client_tracking_id,
             "outputs": self.outputs,
             "response": self.response,
             "contract": self.contract,
             "request": {"method": self.method, "path": self.path, **self.body_fields()},
+            "actions": run.get("actions", []),
+            "response_action": run.get("response_action"),
+            "error": run.get("error"),
         }
 
     def to_storage(self) -> dict[str, Any]:

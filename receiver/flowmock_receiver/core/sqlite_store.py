@@ -37,7 +37,8 @@ CREATE TABLE IF NOT EXISTS calls (
     run_id TEXT,
     status TEXT NOT NULL,
     doc TEXT NOT NULL,
-    body BLOB NOT NULL
+    body BLOB NOT NULL,
+    run TEXT
 );
 CREATE INDEX IF NOT EXISTS calls_flow ON calls (flow_id, seq);
 DROP INDEX IF EXISTS calls_run;
@@ -45,10 +46,19 @@ DROP INDEX IF EXISTS calls_run;
 # Every page a commit touches is written to the WAL and later copied back by a checkpoint, so the calls table has
 # only the indexes reads need: no AUTOINCREMENT (its sqlite_sequence row is one more page per insert; `seq` only
 # orders calls) and no index on run_id (no query looks a run up by it; flowmock 0.1 databases had one).
+# `run` holds an imported flow's run (status, actions) as JSON: it is rewritten while the run goes on, so it is a
+# column of its own rather than part of `doc` (databases from before it get the column added when opened).
 
 
 _encode = json.JSONEncoder(separators=(",", ":")).encode  # built once: json.dumps builds one per call
-_INSERT = "INSERT INTO calls (id, flow_id, run_id, status, doc, body) VALUES (?, ?, ?, ?, ?, ?)"
+_INSERT = "INSERT INTO calls (id, flow_id, run_id, status, doc, body, run) VALUES (?, ?, ?, ?, ?, ?, ?)"
+
+
+def _load(seq: int, doc: str, body: bytes, run: str | None) -> CallRecord:
+    record = CallRecord.from_storage(json.loads(doc), bytes(body), seq)
+    if run is not None:
+        record.run = json.loads(run)
+    return record
 
 
 class _Pending:
@@ -88,6 +98,9 @@ class SQLiteStore:
         self._write_lock = threading.Lock()
         self._writer = self._connect()
         self._writer.executescript(_SCHEMA)
+        columns = {row[1] for row in self._writer.execute("PRAGMA table_info(calls)")}
+        if "run" not in columns:
+            self._writer.execute("ALTER TABLE calls ADD COLUMN run TEXT")
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._opened: list[sqlite3.Connection] = [self._writer]
@@ -199,7 +212,7 @@ class SQLiteStore:
         return [f for f in flows if include_deleted or not f.deleted]
 
     def save_flow(self, flow: Flow) -> None:
-        doc = json.dumps(flow.to_storage(), sort_keys=True)
+        doc = json.dumps(flow.to_storage())  # key order kept: an imported definition runs in its order
         with self._write_lock:
             self._writer.execute(
                 "INSERT INTO flows (id, doc, created) VALUES (?, ?, strftime('%s','now')) "
@@ -276,6 +289,7 @@ class SQLiteStore:
                 p.call.status,
                 _encode(p.call.to_storage()),
                 p.call.body,
+                None if p.call.run is None else _encode(p.call.run),
             )
             for p in batch
         ]
@@ -294,6 +308,14 @@ class SQLiteStore:
         for p in batch:
             if p.done is not None:
                 p.done.set()
+
+    def update_run(self, call_id: str, run: dict[str, Any]) -> None:
+        """Rewrite an imported flow's run as it goes on (the call itself was committed before its answer)."""
+        doc = _encode(run)
+        with self._write_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the store is closed")
+            self._writer.execute("UPDATE calls SET run = ? WHERE id = ?", (doc, call_id))
 
     @staticmethod
     def _where(flow_id: str | None, runs_only: bool, status: str | None) -> tuple[str, list[Any]]:
@@ -318,10 +340,10 @@ class SQLiteStore:
         offset: int = 0,
     ) -> list[CallRecord]:
         where, params = self._where(flow_id, runs_only, status)
-        query = f"SELECT seq, doc, body FROM calls{where} ORDER BY seq DESC LIMIT ? OFFSET ?"
+        query = f"SELECT seq, doc, body, run FROM calls{where} ORDER BY seq DESC LIMIT ? OFFSET ?"
         with self._reader() as conn:
             rows = conn.execute(query, (*params, limit, offset)).fetchall()
-        return [CallRecord.from_storage(json.loads(doc), bytes(body), seq) for seq, doc, body in rows]
+        return [_load(*row) for row in rows]
 
     def count(self, flow_id: str | None = None, *, runs_only: bool = False, status: str | None = None) -> int:
         where, params = self._where(flow_id, runs_only, status)
@@ -331,10 +353,8 @@ class SQLiteStore:
 
     def get_call(self, call_id: str) -> CallRecord | None:
         with self._reader() as conn:
-            row = conn.execute("SELECT seq, doc, body FROM calls WHERE id = ?", (call_id,)).fetchone()
-        if row is None:
-            return None
-        return CallRecord.from_storage(json.loads(row[1]), bytes(row[2]), row[0])
+            row = conn.execute("SELECT seq, doc, body, run FROM calls WHERE id = ?", (call_id,)).fetchone()
+        return None if row is None else _load(*row)
 
     def clear(self, flow_id: str | None = None) -> None:
         with self._write_lock:

@@ -1,7 +1,8 @@
 """The `Store` protocol and its in-memory implementation (tests, the pytest fixture).
 
 Every store keeps flows and call records; records are written before the trigger answers, so a 202 always has its
-run. Readers page newest first, as Power Automate's run history does.
+run. Readers page newest first, as Power Automate's run history does. An imported flow's run goes on after its
+answer, so its part of the record (`CallRecord.run`) is written again as it changes (`update_run`).
 """
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 import marshal
 import threading
 from collections.abc import Callable
-from typing import NamedTuple, Protocol, runtime_checkable
+from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from .flows import Flow
 from .records import CallRecord
@@ -24,6 +25,7 @@ class Store(Protocol):
     def save_flow(self, flow: Flow) -> None: ...
     def delete_flow(self, flow_id: str) -> None: ...
     def record(self, call: CallRecord) -> None: ...
+    def update_run(self, call_id: str, run: dict[str, Any]) -> None: ...
     def calls(
         self,
         flow_id: str | None = None,
@@ -61,8 +63,11 @@ class _Stored(NamedTuple):
     doc: bytes
     body: bytes
 
-    def load(self) -> CallRecord:
-        return CallRecord.from_storage(marshal.loads(self.doc), self.body, self.seq)
+    def load(self, run: bytes | None = None) -> CallRecord:
+        record = CallRecord.from_storage(marshal.loads(self.doc), self.body, self.seq)
+        if run is not None:
+            record.run = marshal.loads(run)
+        return record
 
 
 class MemoryStore:
@@ -75,6 +80,7 @@ class MemoryStore:
         self._flows: dict[str, Flow] = {}
         self._calls: list[_Stored] = []
         self._by_id: dict[str, _Stored] = {}
+        self._runs: dict[str, bytes] = {}  # call id -> the run's latest document (imported flows only)
         self._seq = 0
 
     def get_flow(self, flow_id: str) -> Flow | None:
@@ -96,6 +102,7 @@ class MemoryStore:
     def _keep(self, predicate: Callable[[_Stored], bool]) -> None:
         self._calls = [c for c in self._calls if predicate(c)]
         self._by_id = {c.id: c for c in self._calls}
+        self._runs = {key: run for key, run in self._runs.items() if key in self._by_id}
 
     def record(self, call: CallRecord) -> None:
         doc = marshal.dumps(call.to_storage())
@@ -105,6 +112,14 @@ class MemoryStore:
             stored = _Stored(self._seq, call.id, call.flow_id, call.run_id, call.status, doc, call.body)
             self._calls.append(stored)
             self._by_id[call.id] = stored
+            if call.run is not None:
+                self._runs[call.id] = marshal.dumps(call.run)
+
+    def update_run(self, call_id: str, run: dict[str, Any]) -> None:
+        doc = marshal.dumps(run)
+        with self._lock:
+            if call_id in self._by_id:
+                self._runs[call_id] = doc
 
     def calls(
         self,
@@ -118,7 +133,7 @@ class MemoryStore:
         with self._lock:
             snapshot = list(self._calls)
         found = [c for c in reversed(snapshot) if _matches(c, flow_id, runs_only, status)]
-        return [c.load() for c in found[offset : offset + limit]]
+        return [c.load(self._runs.get(c.id)) for c in found[offset : offset + limit]]
 
     def count(self, flow_id: str | None = None, *, runs_only: bool = False, status: str | None = None) -> int:
         with self._lock:
@@ -126,19 +141,19 @@ class MemoryStore:
 
     def get_call(self, call_id: str) -> CallRecord | None:
         stored = self._by_id.get(call_id)
-        return stored.load() if stored is not None else None
+        return stored.load(self._runs.get(call_id)) if stored is not None else None
 
     def clear(self, flow_id: str | None = None) -> None:
         with self._lock:
             if flow_id is None:
-                self._calls, self._by_id = [], {}
+                self._calls, self._by_id, self._runs = [], {}, {}
             else:
                 self._keep(lambda c: c.flow_id != flow_id)
 
     def reset(self) -> None:
         with self._lock:
             self._flows.clear()
-            self._calls, self._by_id = [], {}
+            self._calls, self._by_id, self._runs = [], {}, {}
 
     def close(self) -> None:
         pass

@@ -2,8 +2,9 @@
 
 flow lookup (404) -> authorization (401) -> api-version (400) -> state (400) -> method (400) -> relative path ->
 body size (413) -> content (400 InvalidRequestContent) -> schema (400 TriggerInputSchemaMismatch, only when the
-flow has validation on; the contract verdict is recorded either way) -> faults (429/5xx, latency) -> record ->
-respond (202, or the flow's Response action).
+flow has validation on; the contract verdict is recorded either way) -> faults (429/5xx, latency) -> trigger
+conditions (imported flows: false records the call Skipped with no run) -> record -> respond (202, the flow's
+Response action, or for an imported flow what its actions answer: its Response, 502 or 504).
 
 Every call that reaches a known flow is recorded, refused or not, before the answer is sent.
 
@@ -14,7 +15,6 @@ environs, replay makes them from recorded calls, and both get back the record th
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
 import re
@@ -24,49 +24,22 @@ from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import ids
+from .authorization import authorize, check_api_version
 from .content import ContentError, trigger_body
 from .contract import verdict
 from .errors import JSON_CONTENT_TYPE, BodyIncomplete, BodyTooLarge, TriggerError, error_body
 from .faults import FaultState
-from .flows import FLOW_AUDIENCE, Flow, response_headers_kept
+from .flowrun import SKIPPED, FlowRunner, encode_answer
+from .flows import Flow
 from .headers import run_headers, workflow_headers
 from .query import parse_query
 from .records import CallRecord
-from .signing import verify
 from .store import Store
 
 TRIGGER_PATH = re.compile(
     r"^/(?:powerautomate/automations/direct/)?workflows/([^/]+)/triggers/([^/]+)/paths/invoke(?:/(.*))?$"
 )
-LEGACY_API_VERSIONS = (
-    "2015-08-01-preview",
-    "2016-06-01",
-    "2016-10-01",
-    "2017-07-01",
-    "2018-03-01-preview",
-    "2018-07-01-preview",
-    "2019-05-01",
-    "2019-06-01-preview",
-    "2022-09-01-preview",
-    "2023-11-14-preview",
-    "2024-04-01-preview",
-    "2024-06-01-preview",
-    "2025-06-01-preview",
-)
 MAX_URL_LENGTH = 16_384
-
-
-def _jwt_claims(token: str) -> dict[str, Any] | None:
-    """The claims of a bearer token. flowmock checks claims, not signatures: it has no Entra ID to ask."""
-    parts = token.split(".")
-    if len(parts) < 2:
-        return None
-    try:
-        payload = base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4))
-        claims = json.loads(payload)
-    except (ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    return claims if isinstance(claims, dict) else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,43 +121,10 @@ class Call:
 
     # Checks, in order ----------------------------------------------------------------------------------------
     def authorize(self) -> None:
-        flow, args = self.flow, self.query.first
-        auth_header = self.header("authorization", "")
-        bearer = auth_header[7:].strip() if auth_header[:7].lower() == "bearer " else None
-        if flow.auth == "sas":
-            sp, sv, sig = args.get("sp"), args.get("sv"), args.get("sig")
-            if sp is None or sv is None or sig is None:
-                raise TriggerError("sas_required")
-            if bearer is not None:
-                raise TriggerError("two_schemes")
-            verdict = verify(flow.keys, sp, sv, sig, args.get("se"), flow.trigger_name)
-            if not verdict.ok:
-                raise TriggerError("signature_expired" if verdict.expired else "bad_signature")
-            return
-        if "sig" in args and bearer is not None:
-            raise TriggerError("two_schemes")
-        if bearer is None:
-            raise TriggerError("oauth_required")
-        claims = _jwt_claims(bearer)
-        if claims is None or claims.get("aud") != FLOW_AUDIENCE:
-            raise TriggerError("claims_mismatch")
-        if flow.tenant_id is not None and claims.get("tid") != flow.tenant_id:
-            raise TriggerError("claims_mismatch")
-        if flow.auth == "user" and flow.allowed_users and claims.get("oid") not in flow.allowed_users:
-            raise TriggerError("claims_mismatch")
+        authorize(self.flow, self.query.first, self.header("authorization", ""))
 
     def check_api_version(self) -> None:
-        version = self.query.first.get("api-version")
-        if version is None:
-            raise TriggerError("api_version_missing")
-        if self.host == "powerplatform":
-            if version != "1":
-                raise TriggerError("api_version_invalid", version=version, supported="1")
-        elif version == "2015-02-01-preview":
-            raise TriggerError("api_version_unsupported", version=version)
-        elif version not in LEGACY_API_VERSIONS:
-            supported = ",".join(("2015-02-01-preview", *LEGACY_API_VERSIONS))
-            raise TriggerError("api_version_invalid", version=version, supported=supported)
+        check_api_version(self.host, self.query.first)
 
     def check_state_and_method(self) -> None:
         flow = self.flow
@@ -252,7 +192,9 @@ class Call:
         run_id: str | None,
         client_tracking_id: str | None,
         outputs: dict[str, Any] | None,
-    ) -> None:
+        status_text: str | None = None,
+        run: dict[str, Any] | None = None,
+    ) -> CallRecord:
         ended = time.time()
         try:
             response_text: str | None = body.decode("utf-8")
@@ -263,7 +205,7 @@ class Call:
             flow_id=self.flow.id,
             time=ids.timestamp(self.started),
             end_time=ids.timestamp(ended),
-            status="Failed" if error else "Succeeded",
+            status=status_text or ("Failed" if error else "Succeeded"),
             http_status=status,
             method=self.request.method,
             path=self.request.path,
@@ -279,9 +221,11 @@ class Call:
             outputs=outputs,
             duration_ms=round((ended - self.started) * 1000, 3),
             body_derived=outputs is not None,
+            run=run,
         )
         self.trigger.record(call)
         self.record = call
+        return call
 
     def _complete_record(self) -> None:
         """For a call refused early, still keep its body and the contract verdict: people debug with them. Not when
@@ -318,50 +262,101 @@ class Call:
         )
         return TriggerResponse(error.status, list(headers.items()), body)
 
+    def skip(self) -> TriggerResponse:
+        """Trigger conditions false: the service records the trigger Skipped and starts no run. What the caller gets
+        is not documented; flowmock answers 202 with the workflow-level headers (there is no run to name)."""
+        headers = workflow_headers(self.flow, self.tracking_id, self.region)
+        self._record(
+            status=202,
+            headers=headers,
+            body=b"",
+            error=None,
+            run_id=None,
+            client_tracking_id=None,
+            outputs=None,
+            status_text=SKIPPED,
+        )
+        return TriggerResponse(202, list(headers.items()), b"")
+
     def fire(self) -> TriggerResponse:
         flow = self.flow
         run_id = ids.new_run_id(flow.scale_unit)
         client_tracking_id = self.header("x-ms-client-tracking-id") or run_id
         headers = run_headers(flow, self.tracking_id, self.region, run_id, client_tracking_id)
-        status, body, content_type = 202, b"", None
-        if flow.response is not None:
-            status = int(flow.response.get("status", 200))
-            value = flow.response.get("body")
-            declared = response_headers_kept(flow.response.get("headers") or {}, self.request.method.upper())
-            content_type = next((v for k, v in declared.items() if k.lower() == "content-type"), None)
-            declared = {k: v for k, v in declared.items() if k.lower() != "content-type"}
-            if value is None:
-                body = b""
-            elif isinstance(value, str):
-                body = value.encode("utf-8")
-                content_type = content_type or "text/plain; charset=utf-8"
+        outputs = self.outputs()
+        runner = self.trigger.runner
+        status, body, content_type, run = 202, b"", None, None
+        started = None
+        if flow.workflow is not None and runner is not None:
+            started = runner.start(flow, outputs, run_id=run_id, tracking_id=self.tracking_id, base_url=self.base_url())
+            answer = started.answer
+            status, run = answer.status, answer.run
+            if answer.error:
+                body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+                content_type = JSON_CONTENT_TYPE
             else:
-                body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-                content_type = content_type or JSON_CONTENT_TYPE
+                declared, body, content_type = encode_answer(answer.headers, answer.body, self.request.method.upper())
+                headers = {**declared, **headers}
+        elif flow.response is not None:
+            status = int(flow.response.get("status", 200))
+            declared, body, content_type = encode_answer(
+                flow.response.get("headers") or {}, flow.response.get("body"), self.request.method.upper()
+            )
             headers = {**declared, **headers}
         if content_type:
             headers["Content-Type"] = content_type
-        self._record(
+        record = self._record(
             status=status,
             headers=headers,
             body=body,
             error=None,
             run_id=run_id,
             client_tracking_id=client_tracking_id,
-            outputs=self.outputs(),
+            outputs=outputs,
+            run=run,
         )
+        if started is not None:
+            started.recorded(record)
         return TriggerResponse(status, list(headers.items()), body)
+
+    def base_url(self) -> str | None:
+        """The scheme and host the call came in on, for `listCallbackUrl()`; None without a Host header."""
+        host = self.header("host")
+        return f"{self.header('x-forwarded-proto', 'http')}://{host}" if host else None
+
+    def check_conditions(self) -> bool:
+        """An imported flow's trigger conditions: True to fire, False to record the call Skipped."""
+        runner = self.trigger.runner
+        if self.flow.workflow is None or runner is None:
+            return True
+        verdict = runner.decide(self.flow, self.outputs())
+        if verdict.status == "Failed":
+            raise TriggerError(
+                "condition_failed",
+                trigger=self.flow.trigger_name,
+                condition=verdict.condition or "",
+                detail=verdict.message or "",
+            )
+        return verdict.status != SKIPPED
 
 
 class Trigger:
     """The pipeline with what it needs: where flows and calls live, the fault counters, the region it reports,
     and what to do with each record (the service stores it and wakes whoever waits for runs)."""
 
-    def __init__(self, store: Store, faults: FaultState, region: str, record: Callable[[CallRecord], None]) -> None:
+    def __init__(
+        self,
+        store: Store,
+        faults: FaultState,
+        region: str,
+        record: Callable[[CallRecord], None],
+        runner: FlowRunner | None = None,
+    ) -> None:
         self.store = store
         self.faults = faults
         self.region = region
         self.record = record
+        self.runner = runner  # runs imported flows; without one they answer as flows without actions
 
     def handle(self, request: TriggerRequest, flow_id: str, trigger: str, relative: str = "") -> TriggerOutcome:
         """Answer one call to a trigger URL (any method), recording it when it reaches a known flow."""
@@ -382,10 +377,11 @@ class Trigger:
             call.read_body()
             call.check_contract()
             self.faults.apply(flow, call.tracking_id)
+            fires = call.check_conditions()
         except TriggerError as error:
             response = call.refuse(error)
         else:
-            response = call.fire()
+            response = call.fire() if fires else call.skip()
         return TriggerOutcome(response, call.record)
 
 

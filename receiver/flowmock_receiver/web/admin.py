@@ -17,6 +17,7 @@ from ..core.errors import (
     FlowAlreadyExists,
     FlowDefinitionError,
     FlowNotFound,
+    InvalidMocks,
     error_body,
 )
 from ..core.flows import Flow
@@ -67,6 +68,11 @@ def _flow_exists(exc: FlowAlreadyExists) -> Response:
 @bp.errorhandler(FlowDefinitionError)
 def _bad_definition(exc: FlowDefinitionError) -> Response:
     return _admin_error(AdminError(400, "InvalidFlowDefinition", str(exc)))
+
+
+@bp.errorhandler(InvalidMocks)
+def _bad_mocks(exc: InvalidMocks) -> Response:
+    return _admin_error(AdminError(400, "InvalidMocks", str(exc)))
 
 
 def _json_body() -> Any:
@@ -124,6 +130,42 @@ def list_flows() -> Response:
 @bp.post("/flows")
 def create_flow() -> tuple[Response, int]:
     return jsonify(_flow_json(_receiver().create_flow(_json_body()))), 201
+
+
+IMPORT_MAX_BYTES = 64 * 1024 * 1024  # the importer's own limit on a file
+IMPORT_TYPES = ("application/zip", "application/x-zip-compressed", "application/octet-stream", "application/json")
+
+
+@bp.post("/flows/import")
+def import_flows() -> tuple[Response, int]:
+    """The exported file as the body (a zip or JSON, recognised by content): every flow in it becomes a flow."""
+    kind = (request.mimetype or "").lower()
+    if kind not in IMPORT_TYPES and not kind.endswith("+json"):
+        raise AdminError(
+            415,
+            "UnsupportedMediaType",
+            f"Send the exported file as the body with Content-Type application/zip or application/json, not "
+            f"{kind or 'none'!r}.",
+        )
+    if (request.content_length or 0) > IMPORT_MAX_BYTES:
+        raise AdminError(413, "RequestEntityTooLarge", f"The file is larger than {IMPORT_MAX_BYTES} bytes.")
+    source = request.args.get("filename") or ("upload.zip" if "zip" in kind else "upload.json")
+    made = _receiver().import_flows(request.get_data(), source=source)
+    return jsonify(flows=[{**_flow_json(flow), "notes": list(notes)} for flow, notes in made]), 201
+
+
+@bp.get("/flows/<flow_id>/mocks")
+def get_mocks(flow_id: str) -> Response:
+    return jsonify(mocks=_receiver().flow(flow_id).mocks or {})
+
+
+@bp.put("/flows/<flow_id>/mocks")
+def put_mocks(flow_id: str) -> Response:
+    """Replace an imported flow's mocks (design.md's shape, keyed by action name); `{}` removes them."""
+    receiver = _receiver()
+    receiver.flow(flow_id)
+    flow, notes = receiver.set_mocks(flow_id, _json_body())
+    return jsonify({**_flow_json(flow), "notes": notes})
 
 
 @bp.get("/flows/<flow_id>")
@@ -186,8 +228,8 @@ def flow_triggers(flow_id: str) -> Response:
     receiver.flow(flow_id)
     limit, offset = _page()
     status = request.args.get("status")
-    if status is not None and status not in ("Succeeded", "Failed"):
-        raise AdminError(400, "InvalidRequest", "'status' must be 'Succeeded' or 'Failed'.")
+    if status is not None and status not in ("Succeeded", "Failed", "Skipped"):
+        raise AdminError(400, "InvalidRequest", "'status' must be 'Succeeded', 'Failed' or 'Skipped'.")
     calls = receiver.store.calls(flow_id, status=status, limit=limit, offset=offset)
     return jsonify(triggers=[c.trigger_json() for c in calls], total=receiver.store.count(flow_id, status=status))
 
