@@ -9,9 +9,9 @@ import json
 import pytest
 import requests
 
-from flowmock_receiver import LiveServer, create_app
+from flowmock_receiver import LiveServer
 from flowmock_receiver.core.action_tree import walk
-from tests.runview import ORDER, EngineRunStore, record_run, ship_order_run
+from tests.runview import ORDER, make_app, record_run, ship_order, stored_run
 from tests.web.test_browser import ARTIFACTS, browser, page, shot  # noqa: F401  (the Chromium fixtures; skips without)
 
 pytestmark = pytest.mark.browser
@@ -20,7 +20,7 @@ HOSTILE = '<script>window.__pwned=1</script>"><img src=x onerror="window.__pwned
 
 @pytest.fixture
 def served():
-    app = create_app({"FLOWS": [{"name": "Ship order"}]}, store=EngineRunStore())
+    app = make_app()
     with LiveServer(app) as live:
         yield live, app
 
@@ -32,7 +32,7 @@ def open_run(page, live, run_id):  # noqa: F811
 
 def test_the_cards_match_the_runs_actions_at_every_depth(served, page):  # noqa: F811
     live, app = served
-    run_id = record_run(app, ship_order_run())
+    run_id = ship_order(app)
     open_run(page, live, run_id)
     shot(page, "run-tree")
     stored = requests.get(f"{live.url}/_flowmock/api/runs/{run_id}", timeout=5).json()
@@ -48,7 +48,7 @@ def test_the_cards_match_the_runs_actions_at_every_depth(served, page):  # noqa:
 
 def test_clicking_an_actions_inputs_shows_them(served, page):  # noqa: F811
     live, app = served
-    run_id = record_run(app, ship_order_run())
+    run_id = ship_order(app)
     open_run(page, live, run_id)
     courier = page.locator('li[data-key="Try/Book_courier"]')
     inputs = courier.locator(":scope > .io > details.inputs > pre")
@@ -66,7 +66,7 @@ def test_clicking_an_actions_inputs_shows_them(served, page):  # noqa: F811
 
 def test_a_loop_steps_through_its_repetitions(served, page):  # noqa: F811
     live, app = served
-    run_id = record_run(app, ship_order_run())
+    run_id = ship_order(app)
     open_run(page, live, run_id)
     loop = page.locator('li[data-key="Try/For_each_line"] > .loop')
     visible = loop.locator(":scope > section.repetition:visible")
@@ -84,18 +84,19 @@ def test_a_loop_steps_through_its_repetitions(served, page):  # noqa: F811
 
 def test_a_running_run_updates_without_a_reload_and_keeps_what_was_opened(served, page):  # noqa: F811
     live, app = served
-    finished = ship_order_run()
+    run_id = ship_order(app)
+    finished = stored_run(app, run_id)
     running = json.loads(json.dumps(finished))
     running.update(status="Running", end_time=None, response_action=None, actions=running["actions"][:1])
     running["actions"].append(
         {**finished["actions"][1], "status": "Running", "end_time": None, "children": [], "error": None}
     )
-    run_id = record_run(app, running)
+    record_run(app, running, run_id)
     open_run(page, live, run_id)
     assert page.locator("#run-status").inner_text() == "Running"
     page.evaluate("window.__sameDocument = true")
     page.locator('li[data-key="Init_reserved"] > .io > details.inputs > summary').click()
-    app.extensions["flowmock"].store.attach(run_id, finished)
+    record_run(app, finished, run_id)
     page.wait_for_selector('#run[data-run-status="Failed"]', timeout=10_000)
     assert page.evaluate("window.__sameDocument") is True
     assert page.locator('li[data-key="Try/Book_courier"]').count() == 1
@@ -105,10 +106,10 @@ def test_a_running_run_updates_without_a_reload_and_keeps_what_was_opened(served
 
 def test_a_hostile_value_in_any_actions_outputs_renders_as_text(served, page):  # noqa: F811
     live, app = served
-    order = {**ORDER, "orderId": HOSTILE, "note": HOSTILE}
-    run = ship_order_run(order)
+    run_id = ship_order(app, {**ORDER, "orderId": HOSTILE, "note": HOSTILE})
+    run = stored_run(app, run_id)
     run["actions"][0]["name"] = HOSTILE  # names come from the definition: a hostile one too
-    run_id = record_run(app, run, body=order)
+    record_run(app, run, run_id)
     open_run(page, live, run_id)
     page.locator('li[data-key="Try/For_each_line"] button.next').click()  # repetition 2: the empty line's note
     page.eval_on_selector_all("#run details", "all => all.forEach(d => { d.open = true; })")

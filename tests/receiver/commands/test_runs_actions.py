@@ -9,18 +9,18 @@ from xml.etree import ElementTree as ET
 import pytest
 from click.testing import CliRunner
 
-from flowmock_receiver import LiveServer, create_app
+from flowmock_receiver import LiveServer
 from flowmock_receiver.client import AdminClient
 from flowmock_receiver.commands.run_tree import format_tree
 from flowmock_receiver.core.action_tree import walk
 from flowmock_schemas.cli import main
-from tests.runview import EngineRunStore, record_run, ship_order_run
+from tests.runview import make_app, ship_order, ship_order_run
 
 
 @pytest.fixture(scope="module")
 def served():
-    app = create_app({"FLOWS": [{"name": "Ship order"}]}, store=EngineRunStore())
-    run_id = record_run(app, ship_order_run())
+    app = make_app()
+    run_id = ship_order(app)
     with LiveServer(app) as live:
         yield live, app, run_id
 
