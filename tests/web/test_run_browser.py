@@ -120,3 +120,21 @@ def test_a_hostile_value_in_any_actions_outputs_renders_as_text(served, page):  
     assert page.locator("#run ol.tree > li.card >> nth=1").locator(".name").inner_text() == HOSTILE
     assert HOSTILE in json.loads(page.locator("#response-action pre").inner_text())["note"]
     shot(page, "run-hostile")
+
+
+def test_without_javascript_every_repetition_shows_and_details_still_open(served, browser):  # noqa: F811
+    live, app = served
+    run_id = ship_order(app)
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1400, "height": 900})
+    try:
+        plain = context.new_page()
+        plain.goto(f"{live.url}/_flowmock/calls/{run_id}")
+        reps = plain.locator('li[data-key="Try/For_each_line"] > .loop > section.repetition')
+        assert reps.count() == 3 and all(reps.nth(i).is_visible() for i in range(3))
+        inputs = plain.locator('li[data-key="Try/Book_courier"] > .io > details.inputs')
+        inputs.locator("summary").click()
+        assert inputs.locator("pre").is_visible()
+        plain.locator('li[data-key="Try/For_each_line"] a.rep-link', has_text="3").click()
+        assert plain.url.endswith("#rep-Try/For_each_line%5B2%5D")
+    finally:
+        context.close()
