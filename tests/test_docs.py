@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import click
 import pytest
+import requests
 from click.testing import CliRunner
 
 from flowmock_receiver import create_app
+from flowmock_receiver.commands.common import DEFAULT_URL
+from flowmock_receiver.commands.execute import env_name
 from flowmock_receiver.core.flows import DEFINITION_FIELDS
 from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.serving.config_file import SERVER_KEYS
 from flowmock_receiver.web import DEFAULTS
 from flowmock_schemas import schema_names, validate
 from flowmock_schemas.cli import main
-from tests.conftest import ROOT
+from tests.conftest import ROOT, start_serve
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -111,3 +119,76 @@ def test_the_readme_send_activity_example_runs_as_written(flowmock):
     assert result.output.startswith("delivered: 202")
     [body] = flow.bodies
     assert validate("collection-activity.strict", body) == []
+
+
+def shell_block(marker: str) -> str:
+    """The bash block that follows `marker` in the README."""
+    return README.split(marker, 1)[1].split("```bash\n", 1)[1].split("```", 1)[0]
+
+
+@pytest.fixture
+def served(tmp_path):
+    """A `flowmock serve` with the default flows, as `make serve` starts it, on a free port."""
+    ready = tmp_path / "ready"
+    server = start_serve(ready, "--port", "0", "--memory", "--quiet")
+    try:
+        yield ready.read_text().strip()
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def run_bash(script: str, base: str) -> subprocess.CompletedProcess[str]:
+    """Run README shell lines from the repository's root against the server at `base`, with `.venv/bin/` meaning
+    the environment these tests run in (wherever it is) and the README's port being the test server's."""
+    script = script.replace(".venv/bin/", f"{Path(sys.executable).parent}/").replace(DEFAULT_URL, base)
+    env = dict(os.environ, FLOWMOCK_URL=base, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
+    return subprocess.run(["bash", "-e", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the quick start posts with curl")
+def test_the_quick_start_works_by_copy_and_paste_after_make_serve(served):
+    script = shell_block("<!-- quick-start-shell: this block is executed by tests/test_docs.py -->")
+    assert ".venv/bin/flowmock" in script and "curl" in script
+    result = run_bash(script, served)
+    assert result.returncode == 0, result.stderr
+    status, header, row, ok = result.stdout.splitlines()
+    assert status == "202"
+    assert header.split()[:2] == ["START", "TIME"] and row.split()[-2:] == ["conforms", "conforms"]
+    assert ok == "ok: 1 call recorded, all conform (strict variants too)"
+    page = re.search(r"open `(http://127\.0\.0\.1:7071/_flowmock/)` in a browser", README).group(1)
+    html = requests.get(page.replace(DEFAULT_URL, served), timeout=5).text
+    assert "Post monitoring results" in html and "no field required" in html
+
+
+@pytest.mark.skipif(shutil.which("curl") is None, reason="the stand-in suite posts with curl")
+def test_the_ci_commands_for_a_server_of_its_own_work_as_written(tmp_path):
+    script = shell_block("To run the receiver on its own beside a suite instead")
+    suite = tmp_path / "npm"  # `npm test` stands for the user's suite: a script that posts to $WEBHOOK_URL
+    suite.write_text(
+        "#!/bin/sh\n"
+        "curl -fsS -X POST \"$WEBHOOK_URL\" -H 'Content-Type: application/json' "
+        "--data @fixtures/payloads/monitor-results/valid/failing-run.json\n"
+    )
+    suite.chmod(0o755)
+    script = script.replace("out/", f"{tmp_path}/out/")
+    env_path = f"{tmp_path}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"
+    env = dict(os.environ, PATH=env_path)
+    result = subprocess.run(
+        ["bash", "-e", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert "ok: 1 call recorded, all conform" in result.stdout
+    assert (tmp_path / "out" / "flowmock-junit.xml").exists() and not (tmp_path / "out" / "flowmock.pid").exists()
+
+
+def test_the_flowmock_url_variables_are_named_as_the_readme_says():
+    for flow_name, variable in re.findall(r'"([^"]+)" is `(FLOWMOCK_URL_[A-Z0-9_]+)`', README):
+        assert env_name(flow_name) == variable
+    assert "FLOWMOCK_URL_<FLOW>" in README
+
+
+def test_readme_states_how_long_make_test_takes_as_measured():
+    testing = README.split("\n## Testing\n", 1)[1].split("\n## ", 1)[0]
+    assert re.search(r"It takes about \d+ minutes on the\s+2-core development machine", testing)
+    assert re.search(r"\d+ s measured on \d{4}-\d\d-\d\d for [\d,]+ tests", testing)

@@ -12,7 +12,16 @@ import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-import pytest
+try:
+    import pytest
+except ModuleNotFoundError as exc:  # pytest is an extra: `pip install flowmock` alone does not bring it
+    if exc.name != "pytest":
+        raise
+    raise ModuleNotFoundError(
+        "flowmock_receiver.plugin is flowmock's pytest plugin and needs pytest, which is not installed: "
+        "install flowmock[pytest] (pip install 'flowmock[pytest]')",
+        name=exc.name,
+    ) from exc
 from flask import Flask
 
 pytest.register_assert_rewrite("flowmock_receiver.testing")
@@ -93,6 +102,7 @@ def _strict(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def flowmock(flowmock_server: FlowmockServer, request: pytest.FixtureRequest) -> Iterator[Flowmock]:
     """A handle on the session's receiver, reset (flows and history) before the test."""
+    __tracebackhide__ = True  # a failure at teardown shows its message, not the plugin's source
     handle = Flowmock(flowmock_server.url)
     handle.reset()
     flowmock_server.reported = len(flowmock_server.server_errors())

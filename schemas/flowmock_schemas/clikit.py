@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import re
-import tempfile
+import secrets
 import tomllib
 from pathlib import Path
 from typing import Any, NoReturn
@@ -78,9 +78,19 @@ def read_toml_file(path: str | Path) -> dict[str, Any]:
 
 
 def write_atomically(path: str, text: str) -> None:
-    """Write a file that a reader polling for it never sees half-written (ready and pid files, reports)."""
+    """Write a file that a reader polling for it never sees half-written (ready and pid files, reports).
+
+    The file gets the permissions any new file gets (0666 less the umask), as a shell redirection would give it: a
+    report is for the CI job's other steps and for people to read, not private like a temporary file's 0600.
+    """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, prefix=".flowmock-") as handle:
-        handle.write(text)
-    os.replace(handle.name, target)
+    temporary = target.parent / f".flowmock-{secrets.token_hex(8)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise

@@ -66,3 +66,23 @@ def test_runs_are_all_there_past_a_thousand():
     runs = flow.runs
     assert [run.body["n"] for run in runs] == list(range(1005))
     assert len(flow.trigger_history) == 1005
+
+
+def test_the_strict_verdict_reads_beside_the_flows_own(handle):
+    flow = handle.create_flow(schema="monitor-results")
+    flow.post({"monitor_name": "nightly"})
+    [run] = flow.runs
+    assert run.conforms is True and run.strict_conforms is False
+    assert run.strict_errors[-1].message.startswith("Required properties are missing from object: collection_name")
+    flow.assert_all_conform()  # the flow's own schema requires nothing
+    custom = handle.create_flow(schema={"type": "object"})
+    custom.post({})
+    assert custom.runs[0].strict_conforms is None and custom.runs[0].strict_errors == ()
+
+
+def test_a_body_never_read_is_neither_conforming_nor_a_contract_break(handle):
+    flow = handle.create_flow(schema="monitor-results.strict", max_body_bytes=5)
+    assert flow.post({"monitor_name": "nightly"}).status == 413
+    [entry] = flow.trigger_history
+    assert entry.checked is False and entry.conforms is True and entry.schema_errors == ()
+    flow.assert_all_conform()  # refused for its size, not for its contract

@@ -68,7 +68,11 @@ def test_accepted_call_is_recorded_as_a_run_with_outputs_shaped_as_power_automat
     assert "Authorization" not in run["outputs"]["headers"]
     assert run["outputs"]["headers"]["Content-Type"] == "application/json"
     assert run["response"]["status"] == 202
-    assert run["contract"] == {"valid": True, "errors": []}
+    assert run["contract"] == {
+        "valid": True,
+        "errors": [],
+        "strict": {"schema": "monitor-results.strict", "valid": True, "errors": []},
+    }
 
 
 def test_raw_body_bytes_are_kept_exactly(api):

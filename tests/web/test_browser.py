@@ -143,3 +143,17 @@ def test_resend_replays_a_recorded_call_as_a_new_run(server, page):
     calls = app.extensions["flowmock"].store.calls(flow.id)
     assert len(calls) == 2 and calls[0].body == calls[1].body and calls[0].run_id != calls[1].run_id
     assert page.locator("h1 .status").inner_text() == "Succeeded"
+
+
+def test_live_rows_show_the_same_verdicts_as_the_server_rendered_page(server, page):
+    live, app = server
+    flow = app.extensions["flowmock"].change_flow(monitor_flow(app).id, {"max_body_bytes": 2000})
+    page.goto(f"{live.url}/_flowmock/flows/{flow.id}")
+    requests.post(flow.callback_url(live.url), json={"monitor_name": "nightly"}, timeout=5)  # strict: 1 error
+    requests.post(flow.callback_url(live.url), data=b"x" * 5000, timeout=5)  # 413: not checked
+    page.wait_for_selector("#history tbody tr[data-call-id] >> nth=1", timeout=10_000)  # built by the script
+    live_cells = page.locator("#history tbody tr td:nth-child(5)").all_inner_texts()
+    assert [" ".join(c.split()) for c in live_cells] == ["not checked", "conforms strict: 1 error"]
+    page.reload()
+    served = page.locator("#history tbody tr td:nth-child(5)").all_inner_texts()
+    assert [" ".join(c.split()) for c in served] == [" ".join(c.split()) for c in live_cells]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import click
@@ -28,8 +29,21 @@ def client(url: str) -> AdminClient:
 
 
 def call(fn: Any, *args: Any, **kwargs: Any) -> Any:
-    """Call the admin API; a refusal or an unreachable server ends the command with one line (exit 1)."""
+    """Call the admin API; a refusal or an unreachable server ends the command with one line: exit 2 when the
+    server found no such flow, call or run (an id the user typed: an input error), 1 otherwise."""
     try:
         return fn(*args, **kwargs)
     except AdminApiError as exc:
-        fail(str(exc), 1)
+        fail(str(exc), 2 if (exc.code or "").endswith("NotFound") else 1)
+
+
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def table(headers: Sequence[str], rows: Iterable[Sequence[str]]) -> list[str]:
+    """Lines of a table with a header row, each column as wide as its widest cell, so long values (error codes,
+    flow names) never push the later columns out of line."""
+    cells = [list(headers), *([str(cell) for cell in row] for row in rows)]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    return ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip() for row in cells]

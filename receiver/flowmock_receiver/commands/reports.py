@@ -28,16 +28,28 @@ def _xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("\ufffd", text)
 
 
-def call_failed(entry: Mapping[str, Any]) -> bool:
-    return entry.get("status") != "Succeeded" or not (entry.get("contract") or {}).get("valid", True)
+def strict_failed(entry: Mapping[str, Any]) -> bool:
+    """The body broke the `.strict` variant of its flow's documented schema (recorded beside the flow's verdict)."""
+    return ((entry.get("contract") or {}).get("strict") or {}).get("valid") is False
 
 
-def failure_text(entry: Mapping[str, Any]) -> str:
+def call_failed(entry: Mapping[str, Any], *, strict: bool = False) -> bool:
+    """Refused, or its body did not conform (a body never checked, as in a 413, is not a contract break);
+    with `strict`, also a body that broke its schema's strict variant."""
+    contract = entry.get("contract") or {}
+    return entry.get("status") != "Succeeded" or contract.get("valid") is False or (strict and strict_failed(entry))
+
+
+def failure_text(entry: Mapping[str, Any], *, strict: bool = False) -> str:
     lines = []
     if entry.get("status") != "Succeeded":
         lines.append(f"{entry.get('http_status')} {entry.get('code')}: {entry.get('message')}")
-    for error in (entry.get("contract") or {}).get("errors", []):
+    contract = entry.get("contract") or {}
+    for error in contract.get("errors", []):
         lines.append(f"{error['path']}: {error['message']}")
+    if strict and strict_failed(entry):
+        schema = contract["strict"]["schema"]
+        lines.extend(f"{schema}: {error['path']}: {error['message']}" for error in contract["strict"]["errors"])
     return "\n".join(lines)
 
 
@@ -127,8 +139,9 @@ def to_har(entries: Iterable[Mapping[str, Any]], base_url: str, version: str) ->
     return {"log": {"version": "1.2", "creator": {"name": "flowmock", "version": version}, "entries": har_entries}}
 
 
-def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str]) -> str:
-    """JUnit XML: one suite per flow, one case per call, then one per action of the call's run (`with_runs`)."""
+def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str], *, strict: bool = False) -> str:
+    """JUnit XML: one suite per flow, one case per call (with `strict`, failing on strict verdicts too), then one
+    per action of the call's run (`with_runs`)."""
     suites: dict[str, list[Mapping[str, Any]]] = {}
     for entry in entries:
         suites.setdefault(entry["flow_id"], []).append(entry)
@@ -136,7 +149,7 @@ def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str]
     total = failures = skipped = 0
     for flow_id, calls in suites.items():
         name = flow_names.get(flow_id, flow_id)
-        failed = [c for c in calls if call_failed(c)]
+        failed = [c for c in calls if call_failed(c, strict=strict)]
         suite = ET.SubElement(
             root,
             "testsuite",
@@ -155,8 +168,8 @@ def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str]
                 name=_xml_safe(f"{call['time']} {call['request']['method']} {call['id']}"),
                 time=f"{float(call.get('duration_ms') or 0) / 1000:.3f}",
             )
-            if call_failed(call):
-                text = _xml_safe(failure_text(call))
+            if call_failed(call, strict=strict):
+                text = _xml_safe(failure_text(call, strict=strict))
                 kind = call.get("code") or "SchemaMismatch"
                 failure = ET.SubElement(case, "failure", message=text.splitlines()[0] if text else kind, type=kind)
                 failure.text = text

@@ -15,7 +15,7 @@ from ..client import AdminApiError, AdminClient
 from ..core.action_tree import has_actions
 from .common import call as _call
 from .common import client as _client
-from .common import json_option, url_option
+from .common import json_option, plural, table, url_option
 from .reports import call_failed, failure_text, to_har, to_jsonl, to_junit, with_runs
 from .run_tree import action_detail, format_tree
 
@@ -32,20 +32,31 @@ def runs() -> None:
 @click.option("--limit", type=int, default=50, show_default=True)
 @json_option
 def runs_list(url: str, flow_id: str | None, every_call: bool, limit: int, as_json: bool) -> None:
+    """Newest first; CONTRACT is the verdict against the flow's schema, STRICT against its `.strict` variant."""
     kind = "triggers" if every_call else "runs"
     data = _call(_client(url).get, f"/flows/{flow_id}/{kind}" if flow_id else f"/{kind}", params={"limit": limit})
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
-    for entry in data[kind]:
-        verdict = "conforms" if entry["contract"]["valid"] else "NONCONFORMING"
-        if every_call:
-            click.echo(
-                f"{entry['time']}  {entry['id']}  {entry['http_status']}  {entry['status']:<9}  "
-                f"{entry['code'] or '-':<36}  {verdict}"
-            )
-        else:
-            click.echo(f"{entry['start_time']}  {entry['run_id']}  {entry['status']}  {entry['flow_id']}  {verdict}")
+    if every_call:
+        headers = ["TIME", "ID", "FLOW", "HTTP", "STATUS", "CODE", "CONTRACT", "STRICT"]
+        rows = [
+            [e["time"], e["id"], e["flow_id"], str(e["http_status"]), e["status"], e["code"] or "-", *_verdicts(e)]
+            for e in data[kind]
+        ]
+    else:
+        headers = ["START TIME", "RUN ID", "FLOW", "STATUS", "CONTRACT", "STRICT"]
+        rows = [[e["start_time"], e["run_id"], e["flow_id"], e["status"], *_verdicts(e)] for e in data[kind]]
+    for line in table(headers, rows):
+        click.echo(line)
+
+
+def _verdicts(entry: dict[str, Any]) -> list[str]:
+    """The flow's verdict and the strict one, in words: a body never checked (a 413) is neither."""
+    words = {True: "conforms", False: "NONCONFORMING", None: "not checked"}
+    contract = entry["contract"]
+    strict = contract.get("strict")
+    return [words[contract.get("valid")], words[strict["valid"]] if strict else "-"]
 
 
 @runs.command("show")
@@ -106,7 +117,7 @@ def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None) -> Non
         text = to_junit(entries, names)
     if out:
         write_atomically(out, text)
-        click.echo(f"{len(entries)} calls written to {out}", err=True)
+        click.echo(f"{plural(len(entries), 'call')} written to {out}", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -122,25 +133,41 @@ def _runs_with_actions(client: AdminClient, flow_id: str | None) -> list[dict[st
 @url_option
 @click.option("--flow", "flow_id", default=None, help="Only this flow.")
 @click.option("--all-conform", is_flag=True, help="Every call was accepted and its body conformed.")
+@click.option(
+    "--strict", is_flag=True, help="--all-conform, and bodies also met their documented schema's .strict variant."
+)
 @click.option("--min-count", type=int, default=None, help="At least this many calls were recorded.")
-def runs_assert(url: str, flow_id: str | None, all_conform: bool, min_count: int | None) -> None:
+def runs_assert(url: str, flow_id: str | None, all_conform: bool, strict: bool, min_count: int | None) -> None:
     """Exit 1 with a readable summary when the recorded history does not meet the expectation."""
-    if not all_conform and min_count is None:
-        fail("say what to check: --all-conform and/or --min-count N", 2)
+    if not all_conform and not strict and min_count is None:
+        fail("say what to check: --all-conform, --strict and/or --min-count N", 2)
     entries = _call(_client(url).all_triggers, flow_id)
-    problems = []
-    if min_count is not None and len(entries) < min_count:
-        problems.append(f"expected at least {min_count} calls, {len(entries)} recorded")
-    if all_conform:
-        bad = [e for e in entries if call_failed(e)]
-        if bad:
-            problems.append(f"{len(bad)} of {len(entries)} calls failed the contract:")
-            for entry in bad[:20]:
-                detail = failure_text(entry).replace("\n", "; ")
-                problems.append(f"  {entry['time']} {entry['id']} (flow {entry['flow_id']}): {detail}")
-            if len(bad) > 20:
-                problems.append(f"  ... and {len(bad) - 20} more")
+    problems = check_history(entries, all_conform=all_conform or strict, strict=strict, min_count=min_count)
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(1)
-    click.echo(f"ok: {len(entries)} calls recorded" + (", all conform" if all_conform else ""))
+    click.echo(ok_line(entries, all_conform=all_conform or strict, strict=strict))
+
+
+def ok_line(entries: list[dict[str, Any]], *, all_conform: bool, strict: bool) -> str:
+    conform = ", all conform (strict variants too)" if strict else ", all conform" if all_conform else ""
+    return f"ok: {plural(len(entries), 'call')} recorded{conform}"
+
+
+def check_history(
+    entries: list[dict[str, Any]], *, all_conform: bool, strict: bool = False, min_count: int | None = None
+) -> list[str]:
+    """What is wrong with a recorded history, one line each (empty when it meets the expectation)."""
+    problems = []
+    if min_count is not None and len(entries) < min_count:
+        problems.append(f"expected at least {plural(min_count, 'call')}, {len(entries)} recorded")
+    if all_conform:
+        bad = [e for e in entries if call_failed(e, strict=strict)]
+        if bad:
+            problems.append(f"{len(bad)} of {plural(len(entries), 'call')} failed the contract:")
+            for entry in bad[:20]:
+                detail = failure_text(entry, strict=strict).replace("\n", "; ")
+                problems.append(f"  {entry['time']} {entry['id']} (flow {entry['flow_id']}): {detail}")
+            if len(bad) > 20:
+                problems.append(f"  ... and {len(bad) - 20} more")
+    return problems

@@ -23,10 +23,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-from . import ids
+from . import contract, ids
 from .authorization import authorize, check_api_version
 from .content import ContentError, trigger_body
-from .contract import verdict
 from .errors import JSON_CONTENT_TYPE, BodyIncomplete, BodyTooLarge, TriggerError, error_body
 from .faults import FaultState
 from .flowrun import SKIPPED, FlowRunner, encode_answer
@@ -166,7 +165,7 @@ class Call:
         self.contract_checked = True
         if schema is None:
             return
-        self.contract, details = verdict(schema, self.body)
+        self.contract, details = contract.verdict(schema, self.body)
         if not self.contract["valid"] and self.flow.schema_validation:
             raise TriggerError("schema_mismatch", trigger=self.flow.trigger_name, details=details)
 
@@ -227,24 +226,30 @@ class Call:
         self.record = call
         return call
 
-    def _complete_record(self) -> None:
+    def _complete_record(self, error: TriggerError) -> None:
         """For a call refused early, still keep its body and the contract verdict: people debug with them. Not when
         the client sent `Expect: 100-continue`: it waits for a word before uploading, and reading the body would
-        invite the upload of what is being refused (RFC 9110 §10.1.1), so the refusal goes out instead."""
+        invite the upload of what is being refused (RFC 9110 §10.1.1), so the refusal goes out instead. With no body
+        to judge (too large to read, none sent or none uploaded) the verdict is "not checked": a schema error about
+        a null body would blame the sender for something it never sent."""
+        reason = error.key
         if not self.body_read and (self.header("expect") or "").lower() != "100-continue":
             try:
                 self.read_body()
             except TriggerError as exc:
+                reason = exc.key
                 if exc.key == "invalid_content":
                     self.contract = {"valid": False, "errors": [{"path": "$", "message": exc.message}]}
                     self.contract_checked = True
-        if not self.contract_checked:
+        if not self.contract_checked and not self.raw:
+            self.contract = contract.not_checked(too_large=reason == "too_large")
+        elif not self.contract_checked:
             # The verdict is recorded in self.contract; the call is refused for its first reason.
             with contextlib.suppress(TriggerError):
                 self.check_contract()
 
     def refuse(self, error: TriggerError) -> TriggerResponse:
-        self._complete_record()
+        self._complete_record(error)
         headers = {
             **workflow_headers(self.flow, self.tracking_id, self.region),
             **error.extra_headers,

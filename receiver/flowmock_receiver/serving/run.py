@@ -17,6 +17,7 @@ from flask import Flask
 
 from flowmock_schemas.clikit import fail, write_atomically
 
+from ..core.contract import requirements
 from ..service import Receiver
 from ..web import create_app
 from .server import LiveServer
@@ -27,15 +28,19 @@ def receiver_of(app: Flask) -> Receiver:
     return receiver
 
 
-def print_flows(app: Flask, base_url: str) -> None:
-    """The start-up banner: where the server listens, its store, and each flow's callback URL."""
+def print_flows(app: Flask, base_url: str, *, err: bool = False) -> None:
+    """The start-up banner: where the server listens, its store, and each flow's callback URL and what its schema
+    requires (the documented schemas require nothing: saying so keeps "validated" from promising more)."""
     receiver = receiver_of(app)
     store_text = f"SQLite {getattr(receiver.store, 'path', '')}" if receiver.store.kind == "sqlite" else "memory"
-    click.echo(f"flowmock listening on {base_url} (store: {store_text})")
+    click.echo(f"flowmock listening on {base_url} (store: {store_text})", err=err)
     for flow in receiver.store.list_flows():
-        click.echo(f"  {flow.name} [{flow.schema if isinstance(flow.schema, str) else 'custom schema'}]")
-        click.echo(f"    {flow.callback_url(receiver.public_url or base_url)}")
-    click.echo(f"Admin API: {base_url}/_flowmock/api  Run history: {base_url}/_flowmock/")
+        schema = flow.schema if isinstance(flow.schema, str) else "custom schema" if flow.schema else "no schema"
+        checks = ", validated: non-conforming calls get 400" if flow.schema_validation and flow.schema else ""
+        click.echo(f"  {flow.name} [{schema}{checks}]", err=err)
+        click.echo(f"    requires {requirements(flow.schema)}", err=err)
+        click.echo(f"    {flow.callback_url(receiver.public_url or base_url)}", err=err)
+    click.echo(f"Admin API: {base_url}/_flowmock/api  Run history: {base_url}/_flowmock/", err=err)
     sys.stdout.flush()
 
 

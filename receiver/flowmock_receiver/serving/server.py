@@ -27,6 +27,7 @@ import contextlib
 import logging
 import math
 import socket
+import sys
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -63,10 +64,17 @@ def logging_config(*, access_log: bool) -> dict[str, Any]:
         "disable_existing_loggers": False,
         "filters": {"redact": {"()": RedactSignatures}},
         "formatters": {
-            "default": {"()": "uvicorn.logging.DefaultFormatter", "fmt": "%(levelprefix)s %(message)s"},
+            # Colour only where each handler writes to a terminal (uvicorn asks stdout for both): a log file, a
+            # `serve 2> log` or a CI artifact reads as plain text.
+            "default": {
+                "()": "uvicorn.logging.DefaultFormatter",
+                "fmt": "%(levelprefix)s %(message)s",
+                "use_colors": sys.stderr.isatty(),
+            },
             "access": {
                 "()": "uvicorn.logging.AccessFormatter",
                 "fmt": '%(levelprefix)s %(client_addr)s - "%(request_line)s" %(status_code)s',
+                "use_colors": sys.stdout.isatty(),
             },
         },
         "handlers": {

@@ -123,6 +123,7 @@ class FlowHandle:
 
     def wait_for_runs(self, n: int = 1, timeout: float = 5.0) -> list[Run]:
         """Block until the flow has at least `n` runs; fail with what did arrive after `timeout` seconds."""
+        __tracebackhide__ = True  # a failing test shows the message, not flowmock's own source
         data = self._client.get(f"/flows/{self.id}/runs", params={"wait": n, "timeout": timeout}, timeout=timeout + 10)
         if data["wait"]["timed_out"]:
             lines = [f"flow {self.name!r} received {data['wait']['have']} of {n} expected runs in {timeout:g} s"]
@@ -171,6 +172,7 @@ class FlowHandle:
         Returns the matching runs. On failure the message shows the calls that did arrive, closest first, with
         what differs in each.
         """
+        __tracebackhide__ = True  # a failing test shows the message, not flowmock's own source
         runs = self.runs
         matching = runs if body_contains is None else [r for r in runs if not differences(body_contains, r.body)]
         if (count is None and matching) or len(matching) == count:
@@ -196,6 +198,7 @@ class FlowHandle:
 
     def assert_all_conform(self) -> None:
         """Assert that every call's body conformed to the flow's schema (listing each error by path)."""
+        __tracebackhide__ = True  # a failing test shows the message, not flowmock's own source
         bad = [t for t in self.trigger_history if not t.conforms]
         if not bad:
             return

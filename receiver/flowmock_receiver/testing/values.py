@@ -25,6 +25,19 @@ def _violations(contract: Mapping[str, Any]) -> tuple[SchemaViolation, ...]:
     return tuple(SchemaViolation(e["path"], e["message"]) for e in contract.get("errors", ()))
 
 
+def _conforms(contract: Mapping[str, Any]) -> bool:
+    """False only for a body found not to conform: a body never checked (a 413, a refused GET) is not a break."""
+    return contract.get("valid") is not False
+
+
+def _strict(contract: Mapping[str, Any]) -> tuple[bool | None, tuple[SchemaViolation, ...]]:
+    """The strict verdict recorded beside the flow's own for the documented schemas; None where there is none."""
+    strict = contract.get("strict")
+    if not strict:
+        return None, ()
+    return bool(strict["valid"]), _violations(strict)
+
+
 def _raw(request: Mapping[str, Any]) -> bytes:
     return base64.b64decode(request.get("body_base64") or "")
 
@@ -50,6 +63,9 @@ class Run:
     path: str
     raw_body: bytes = field(repr=False)
     data: dict[str, Any] = field(repr=False, compare=False)
+    # The `.strict` variant's verdict for a documented schema (None for other schemas), beside the flow's own.
+    strict_conforms: bool | None = None
+    strict_errors: tuple[SchemaViolation, ...] = ()
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Run:
@@ -67,12 +83,14 @@ class Run:
             queries=dict(outputs.get("queries") or {}),
             relative_path_parameters=dict(outputs.get("relativePathParameters") or {}),
             response=dict(data.get("response") or {}),
-            conforms=bool(data["contract"]["valid"]),
+            conforms=_conforms(data["contract"]),
             schema_errors=_violations(data["contract"]),
             method=request.get("method", ""),
             path=request.get("path", ""),
             raw_body=_raw(request),
             data=dict(data),
+            strict_conforms=_strict(data["contract"])[0],
+            strict_errors=_strict(data["contract"])[1],
         )
 
 
@@ -98,6 +116,13 @@ class TriggerEntry:
     response: dict[str, Any]
     raw_body: bytes = field(repr=False)
     data: dict[str, Any] = field(repr=False, compare=False)
+    strict_conforms: bool | None = None  # as on `Run`
+    strict_errors: tuple[SchemaViolation, ...] = ()
+
+    @property
+    def checked(self) -> bool:
+        """Whether the body was checked at all (not for a 413, or a bodiless call refused before the check)."""
+        return self.data["contract"].get("valid") is not None
 
     @property
     def accepted(self) -> bool:
@@ -120,11 +145,13 @@ class TriggerEntry:
             path=request.get("path", ""),
             query=tuple((k, v) for k, v in request.get("query", ())),
             headers=tuple((k, v) for k, v in request.get("headers", ())),
-            conforms=bool(data["contract"]["valid"]),
+            conforms=_conforms(data["contract"]),
             schema_errors=_violations(data["contract"]),
             response=dict(data.get("response") or {}),
             raw_body=_raw(request),
             data=dict(data),
+            strict_conforms=_strict(data["contract"])[0],
+            strict_errors=_strict(data["contract"])[1],
         )
 
 

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from ..core import jsontext
 from ..core.content import ContentError, parse_json
+from ..core.contract import requirements
 from ..core.errors import FlowNotFound
 from ..core.flows import Flow
 from .access import allows, base_url, web_token
@@ -70,6 +71,7 @@ def index() -> str:
             "flow": flow,
             "url": flow.callback_url(base),
             "counts": receiver.counts(flow.id),
+            "requires": requirements(flow.schema),
         }
         for flow in receiver.store.list_flows()
     ]
@@ -92,6 +94,7 @@ def flow_history(flow_id: str) -> str:
         "flow.html",
         flow=flow,
         url=flow.callback_url(base_url()),
+        requires=requirements(flow.schema),
         calls=calls,
         status=status,
         page=page,
@@ -136,6 +139,7 @@ def call_detail(call_id: str) -> str:
         errors_by_path.setdefault(error["path"], []).append(error["message"])
     # The run's actions (an imported flow's run) as the admin API returns them; None for a flowmock-defined flow.
     run = run_view(call.run_json()) if call.is_run else None
+    strict = call.contract.get("strict")
     return render_template(
         "call.html",
         call=call,
@@ -143,6 +147,7 @@ def call_detail(call_id: str) -> str:
         request_body=_body_view(call.body, content_type),
         response_body=_body_view(response_body.encode(), None),
         errors_by_path=errors_by_path,
+        strict=strict,
         parameters=(call.outputs or {}).get("relativePathParameters", {}),
         run=run,
         trigger_outputs=pretty(call.outputs),

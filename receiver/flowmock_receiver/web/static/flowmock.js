@@ -35,6 +35,17 @@ function span(text, className) {
   return s;
 }
 
+// The same words as the server's verdict macro: conforms, N errors, or not checked (a body never read).
+function verdict(contract) {
+  if (contract.valid === null || contract.valid === undefined) {
+    const notChecked = span("not checked", "muted");
+    notChecked.title = contract.reason || "";
+    return notChecked;
+  }
+  const errors = contract.errors.length;
+  return contract.valid ? span("conforms", "ok") : span(errors + (errors === 1 ? " error" : " errors"), "bad");
+}
+
 function renderRow(entry, detailBase) {
   const row = document.createElement("tr");
   row.dataset.callId = entry.id;
@@ -48,8 +59,16 @@ function renderRow(entry, detailBase) {
   cell(row, status);
   cell(row, String(entry.http_status), "num");
   cell(row, Number(entry.duration_ms).toFixed(1) + " ms", "num");
-  const errors = entry.contract.errors.length;
-  cell(row, entry.contract.valid ? span("conforms", "ok") : span(errors + (errors === 1 ? " error" : " errors"), "bad"));
+  const verdicts = document.createElement("span");
+  verdicts.appendChild(verdict(entry.contract));
+  if (entry.contract.strict) {
+    const strict = span("strict: ", "strict");
+    strict.title = entry.contract.strict.schema;
+    strict.appendChild(verdict(entry.contract.strict));
+    verdicts.appendChild(document.createTextNode(" "));
+    verdicts.appendChild(strict);
+  }
+  cell(row, verdicts);
   const code = document.createElement("code");
   code.textContent = entry.client_tracking_id || "–";
   cell(row, code);
