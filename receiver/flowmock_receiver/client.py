@@ -22,12 +22,23 @@ class AdminClient:
         self.session = session or requests.Session()
 
     def exchange(
-        self, method: str, path: str, *, params: Any = None, json: Any = None, timeout: float | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        timeout: float | None = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
     ) -> tuple[int, bytes]:
-        """Send one admin request; (status, body)."""
+        """Send one admin request (a JSON body, or `data` as `content_type`); (status, body)."""
         url = f"{self.base_url}/_flowmock/api{path}"
+        headers = {"Content-Type": content_type} if content_type else None
         try:
-            response = self.session.request(method, url, params=params, json=json, timeout=timeout or self.timeout)
+            response = self.session.request(
+                method, url, params=params, json=json, data=data, headers=headers, timeout=timeout or self.timeout
+            )
         except requests.ConnectionError:
             raise AdminApiError(f"cannot reach flowmock at {self.base_url} (is `flowmock serve` running?)") from None
         except requests.Timeout:
@@ -35,9 +46,19 @@ class AdminClient:
         return response.status_code, response.content
 
     def request(
-        self, method: str, path: str, *, params: Any = None, json: Any = None, timeout: float | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        timeout: float | None = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
     ) -> Any:
-        status, body = self.exchange(method, path, params=params, json=json, timeout=timeout)
+        status, body = self.exchange(
+            method, path, params=params, json=json, timeout=timeout, data=data, content_type=content_type
+        )
         if status == 204:
             return None
         try:
@@ -63,6 +84,18 @@ class AdminClient:
 
     def patch(self, path: str, json: Any = None, **kwargs: Any) -> Any:
         return self.request("PATCH", path, json=json, **kwargs)
+
+    def put(self, path: str, json: Any = None, **kwargs: Any) -> Any:
+        return self.request("PUT", path, json=json, **kwargs)
+
+    def import_file(self, data: bytes, *, filename: str) -> list[dict[str, Any]]:
+        """Import an exported flow file (`POST /flows/import`): every flow in it, each with its `notes`."""
+        content_type = "application/zip" if data[:4] == b"PK\x03\x04" else "application/json"
+        answer = self.request(
+            "POST", "/flows/import", params={"filename": filename}, data=data, content_type=content_type
+        )
+        flows: list[dict[str, Any]] = answer["flows"]
+        return flows
 
     def delete(self, path: str, **kwargs: Any) -> Any:
         return self.request("DELETE", path, **kwargs)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 import click
@@ -110,3 +111,32 @@ def flows_regenerate_key(url: str, key_type: str, flow_id: str) -> None:
     """Replace one key: URLs signed with it stop working, URLs signed with the other keep working."""
     flow = _call(_client(url).post, f"/flows/{flow_id}/regenerate-key", json={"key_type": key_type})
     click.echo(flow["callback_url" if key_type == "primary" else "secondary_callback_url"])
+
+
+@flows.command("import")
+@url_option
+@click.option("--mocks", "mocks_file", default=None, help="A JSON file of mocks by action name, set on each flow.")
+@json_option
+@click.argument("file", type=click.Path(dir_okay=False))
+def flows_import(url: str, mocks_file: str | None, as_json: bool, file: str) -> None:
+    """Import an exported flow (export package, solution, definition, ARM template, workflow.json): each flow in it
+    is served at its own callback URL; prints one line per flow (its URL and name) and its notes."""
+    try:
+        data = Path(file).read_bytes()
+    except OSError as exc:
+        fail(f"{file}: cannot read: {exc.strerror or exc}", 2)
+    mocks = read_json_or_fail(mocks_file) if mocks_file else None
+    source = f"{Path(file).parent.name}/{Path(file).name}" if Path(file).name == "workflow.json" else Path(file).name
+    client = _client(url)
+    made = _call(client.import_file, data, filename=source)
+    if mocks is not None:
+        for index, flow in enumerate(made):
+            changed = _call(client.put, f"/flows/{flow['id']}/mocks", json=mocks)
+            made[index] = {**changed, "notes": [*flow["notes"], *changed["notes"]]}
+    if as_json:
+        click.echo(json.dumps({"flows": made}, indent=2))
+        return
+    for flow in made:
+        click.echo(f"{flow['callback_url']}  {flow['name']}")
+        for note in flow["notes"]:
+            click.echo(f"  note: {note}")

@@ -32,6 +32,12 @@ from .common import DEFAULT_PORT, url_option
 @click.option("--db", default=None, help="SQLite file for flows and history (default ./flowmock.db).")
 @click.option("--memory", is_flag=True, help="Keep everything in memory instead of SQLite.")
 @click.option("--config", "config_path", default=None, help="TOML file declaring [server] settings and [[flows]].")
+@click.option(
+    "--flow",
+    "flow_files",
+    multiple=True,
+    help="An exported flow to serve (export package, solution, definition, ARM template, workflow.json); repeatable.",
+)
 @click.option("--region", default=None, help="Region named in x-ms-* headers (default westus).")
 @click.option("--public-url", default=None, help="Base URL callback URLs are built on (default: as requested).")
 @click.option("--admin-remote", is_flag=True, help="Let non-loopback clients use the admin API.")
@@ -91,7 +97,7 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
         "app": {
             "DATABASE": db,
             "REGION": region,
-            "FLOWS": file["flows"] if opts["config_path"] else None,
+            "FLOWS": _declared_flows(opts, file["flows"]),
             "PUBLIC_URL": public_url,
             "ADMIN_ALLOW_REMOTE": bool(opts["admin_remote"] or server.get("admin_remote", False)),
         },
@@ -99,6 +105,20 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
         "ready_file": opts["ready_file"],
         "quiet": opts["quiet"],
     }
+
+
+def _declared_flows(opts: dict[str, Any], from_file: list[dict[str, Any]] | None) -> list[dict[str, Any]] | None:
+    """The config file's flows and each `--flow` file's; declared flows replace the four default ones."""
+    from ..serving.config_file import imported_entry
+
+    declared = list(from_file or []) if opts["config_path"] else None
+    for path in opts.get("flow_files") or ():
+        try:
+            entry = imported_entry({"definition": path}, Path.cwd())
+        except (ConfigFileError, ValueError) as exc:
+            fail(f"--flow {path}: {exc}", 2)
+        declared = [*(declared or []), entry]
+    return declared
 
 
 def _detach(opts: dict[str, Any]) -> None:
@@ -118,6 +138,8 @@ def _detach(opts: dict[str, Any]) -> None:
         if value is not None and not (name == "workers" and value == 1):
             flag = "--config" if name == "config_path" else "--" + name.replace("_", "-")
             args += [flag, str(value)]
+    for path in opts.get("flow_files") or ():
+        args += ["--flow", str(Path(path).resolve())]
     for flag in ("memory", "admin_remote", "quiet"):
         if opts[flag]:
             args.append("--" + flag.replace("_", "-"))

@@ -13,19 +13,25 @@ primary_key = "a-secret-committed-next-to-the-tests"
 name = "Monitor results"
 schema = "monitor-results.strict"
 schema_validation = true
+
+[[flows]]
+definition = "flows/order-intake.zip"    # an exported flow (any shape `flowmock flows import` takes), beside this file
+mocks = "flows/order-intake.mocks.json"  # or an inline table: mocks = { Create_order = { statusCode = 201 } }
 ```
 """
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..core.errors import ConfigFileError, FlowDefinitionError
+from ..core.errors import ConfigFileError, FlowDefinitionError, InvalidMocks
 from ..core.flows import check_definition
+from ..flow_import import checked_mocks, read_file, to_save
 
 SERVER_KEYS = {"host", "port", "db", "region", "public_url", "admin_remote"}
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # flows with inline schemas fit many times over
@@ -73,6 +79,13 @@ def load_config(path: str | Path) -> dict[str, Any]:
     checked = []
     seen: set[str] = set()
     for index, flow in enumerate(flows):
+        if isinstance(flow, dict) and "definition" in flow:
+            try:
+                entry = imported_entry(flow, Path(path).resolve().parent)
+            except (ConfigFileError, FlowDefinitionError, InvalidMocks) as exc:
+                raise ConfigFileError(f"{path}: flows[{index}]: {exc}") from None
+            checked.append(entry)
+            continue
         try:
             definition = check_definition(flow)
         except FlowDefinitionError as exc:
@@ -85,3 +98,40 @@ def load_config(path: str | Path) -> dict[str, Any]:
             definition["allowed_users"] = list(definition["allowed_users"])
         checked.append(definition)
     return {"server": server, "flows": checked}
+
+
+def imported_entry(table: dict[str, Any], base: Path) -> dict[str, Any]:
+    """A declared flow imported from a file: `definition = "path"` (relative to `base`, the config file's folder),
+    `mocks` as a path to a JSON (or TOML) file or an inline table, and any flow field to set on top (`id`, keys,
+    `name`, `state`...; `id` and `name` only for a file of one flow). Checked now, so a bad file stops `serve`
+    with its reason instead of failing each call."""
+    definition = table["definition"]
+    if not isinstance(definition, str) or not definition:
+        raise ConfigFileError("'definition' must be the path of an exported flow file")
+    file = base / definition
+    mocks: Any = table.get("mocks")
+    if isinstance(mocks, str):
+        mocks = _read_mocks(base / mocks)
+    elif mocks is not None and not isinstance(mocks, dict):
+        raise ConfigFileError("'mocks' must be a path or a table keyed by action name")
+    overrides = {k: v for k, v in table.items() if k not in ("definition", "mocks")}
+    flows = read_file(file)
+    if len(flows) > 1 and {"id", "name"} & set(overrides):
+        raise ConfigFileError(f"{definition} holds {len(flows)} flows: 'id' and 'name' fit a file of one flow")
+    for flow in flows:
+        to_save(flow, mocks)
+    check_definition(overrides, partial=True)
+    return {"definition": str(file), "mocks": checked_mocks(mocks), **overrides}
+
+
+def _read_mocks(path: Path) -> Any:
+    if path.suffix.lower() == ".toml":
+        return _read_toml(path)
+    try:
+        if path.stat().st_size > MAX_CONFIG_BYTES:
+            raise ConfigFileError(f"{path}: larger than {MAX_CONFIG_BYTES // (1024 * 1024)} MB")
+        return json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigFileError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    except ValueError as exc:
+        raise ConfigFileError(f"{path}: invalid JSON: {exc}") from None

@@ -8,13 +8,18 @@ the sender from the message alone.
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import json as _json
+import time
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any, Literal
 
 import requests
 from flask import Flask
 
+from .actions import UNSET, ActionResult, check_action, differences, short
 from .transport import HttpTransport, InProcessTransport, Transport
 from .values import Answer, Run, TriggerEntry
 
@@ -25,30 +30,8 @@ class FlowmockTimeout(AssertionError):
     """`wait_for_runs` ran out of time; the message lists what did arrive."""
 
 
-def _short(value: Any, limit: int = 300) -> str:
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def differences(expected: Any, actual: Any, path: str = "$") -> list[str]:
-    """Where `actual` fails to contain `expected` (dicts: a subset; everything else: equal)."""
-    if isinstance(expected, Mapping):
-        if not isinstance(actual, Mapping):
-            return [f"{path}: expected an object, got {_short(actual, 80)}"]
-        found: list[str] = []
-        for key, want in expected.items():
-            if key not in actual:
-                found.append(f"{path}.{key}: missing")
-            else:
-                found.extend(differences(want, actual[key], f"{path}.{key}"))
-        return found
-    if expected != actual or type(expected) is not type(actual):
-        return [f"{path}: expected {_short(expected, 80)}, got {_short(actual, 80)}"]
-    return []
-
-
 def _refused(history: Sequence[TriggerEntry]) -> list[TriggerEntry]:
-    return [t for t in history if not t.accepted]
+    return [t for t in history if t.status == "Failed"]
 
 
 class FlowHandle:
@@ -88,6 +71,7 @@ class FlowHandle:
         self,
         body: Any = _UNSET,
         *,
+        json: Any = _UNSET,
         data: bytes | None = None,
         content_type: str | None = "application/json",
         headers: Mapping[str, str] | None = None,
@@ -95,15 +79,37 @@ class FlowHandle:
         key: Literal["primary", "secondary"] = "primary",
         url: str | None = None,
     ) -> Answer:
-        """Call the flow as a sender would: `body` as JSON, or `data` as raw bytes, to its callback URL (or `url`,
-        e.g. a URL with a parameter removed). Returns the receiver's answer, refusals included."""
+        """Call the flow as a sender would: `body` (or `json=`) as JSON, or `data` as raw bytes, to its callback URL
+        (or `url`, e.g. a URL with a parameter removed). Returns the receiver's answer, refusals included; its `run`
+        is the run the call started (an imported flow's: status and actions), read once it has finished."""
+        if json is not _UNSET:
+            body = json
         if data is None:
-            data = b"" if body is _UNSET else json.dumps(body).encode()
+            data = b"" if body is _UNSET else _json.dumps(body).encode()
         sent = dict(headers or {})
         if content_type is not None:
             sent.setdefault("Content-Type", content_type)
         target = url or (self.url if key == "primary" else self.secondary_url)
-        return self._transport.send(method, target, body=data, headers=sent)
+        answer = self._transport.send(method, target, body=data, headers=sent)
+        return dataclasses.replace(answer, load_run=self._run_of)
+
+    def _run_of(self, answer: Answer, timeout: float = 10.0) -> Run | None:
+        """The run an answer started, once no longer Running. Without a run id header (the flow suppresses its
+        workflow headers) the flow's newest run is taken, as nothing else names it."""
+        run_id = answer.run_id
+        if run_id is None:
+            if answer.status >= 400 or not self._data.get("suppress_workflow_headers"):
+                return None
+            newest = self._client.get(f"/flows/{self.id}/runs", params={"limit": 1})["runs"]
+            if not newest:
+                return None
+            run_id = newest[0]["run_id"]
+        deadline = time.monotonic() + timeout
+        while True:
+            data = self._client.get(f"/runs/{run_id}")
+            if data["status"] != "Running" or time.monotonic() > deadline:
+                return Run.from_api(data)
+            time.sleep(0.01)
 
     # What arrived --------------------------------------------------------------------------------------------
     @property
@@ -159,6 +165,14 @@ class FlowHandle:
         self._data = self._client.post(f"/flows/{self.id}/regenerate-key", json={"key_type": key_type})
         return self
 
+    def set_mocks(self, mocks: Mapping[str, Any] | None) -> list[str]:
+        """Replace an imported flow's mocks (design.md's shape, by action name; None or {} removes them). Returns
+        the notes: a mocked name that no action has, usually a typo."""
+        answer = self._client.put(f"/flows/{self.id}/mocks", json=_json.loads(_json.dumps(dict(mocks or {}))))
+        notes: list[str] = answer.pop("notes", [])
+        self._data = answer
+        return notes
+
     def clear(self) -> None:
         self._client.delete(f"/flows/{self.id}/runs")
 
@@ -180,7 +194,7 @@ class FlowHandle:
         wanted = "at least one call" if count is None else f"{count} call{'s' if count != 1 else ''}"
         lines = [
             f"flow {self.name!r} expected {wanted}"
-            + (f" with a body containing {_short(body_contains)}" if body_contains is not None else "")
+            + (f" with a body containing {short(body_contains)}" if body_contains is not None else "")
             + f", got {len(matching)} (of {len(runs)} runs)."
         ]
         if body_contains is not None and runs:
@@ -188,7 +202,7 @@ class FlowHandle:
             lines.append("Closest calls that did arrive:")
             for run in ranked[:3]:
                 diffs = differences(body_contains, run.body)
-                lines.append(f"  run {run.run_id} at {run.start_time}: {_short(run.body)}")
+                lines.append(f"  run {run.run_id} at {run.start_time}: {short(run.body)}")
                 lines.extend(f"    {d}" for d in diffs[:5])
         refused = _refused(self.trigger_history)
         if refused:
@@ -207,6 +221,24 @@ class FlowHandle:
             lines.append(f"  call {entry.id} at {entry.time} ({entry.http_status}):")
             lines.extend(f"    {e.path}: {e.message}" for e in entry.schema_errors[:10])
         raise AssertionError("\n".join(lines))
+
+    def assert_action(
+        self,
+        run: Run,
+        name: str,
+        *,
+        status: str | None = None,
+        inputs_contain: Any = UNSET,
+        outputs_contain: Any = UNSET,
+    ) -> ActionResult:
+        """Assert that the run has an action `name` (at any depth; in a loop, any repetition) with `status` and
+        inputs and outputs containing the given values (objects: a subset; anything else: equal). Returns it.
+
+        On failure the message shows the closest match and what differs, and the path from the trigger to it with
+        each step's status (`trigger manual → Try [Failed] → in Try: Create_order [Failed]`)."""
+        return check_action(
+            self._data, run, name, status=status, inputs_contain=inputs_contain, outputs_contain=outputs_contain
+        )
 
 
 class Flowmock:
@@ -266,6 +298,32 @@ class Flowmock:
         if "allowed_users" in given:
             given["allowed_users"] = list(given["allowed_users"])
         return FlowHandle(self.transport, self.client.post("/flows", json=given))
+
+    def import_flows(self, path: str | Path, *, mocks: Mapping[str, Any] | None = None) -> list[FlowHandle]:
+        """Import every flow of an exported file (export package or solution zip, definition JSON, ARM template,
+        Logic Apps Standard workflow.json), each with `mocks` (by action name) when given."""
+        path = Path(path)
+        source = f"{path.parent.name}/{path.name}" if path.name == "workflow.json" else path.name
+        handles = [
+            FlowHandle(self.transport, data) for data in self.client.import_file(path.read_bytes(), filename=source)
+        ]
+        if mocks:
+            for handle in handles:
+                handle.set_mocks(mocks)
+        return handles
+
+    def import_flow(
+        self, path: str | Path, *, mocks: Mapping[str, Any] | None = None, name: str | None = None
+    ) -> FlowHandle:
+        """Import an exported flow and return its handle: `flow.post(json=...)` runs its actions with `mocks` and
+        answers with its Response. A file of several flows (a solution) needs the display `name` of the one wanted."""
+        handles = self.import_flows(path, mocks=mocks)
+        chosen = [h for h in handles if h.name == name] if name is not None else handles[: len(handles) == 1]
+        if len(chosen) != 1:
+            names = ", ".join(repr(h.name) for h in handles)
+            wanted = f"no flow named {name!r}" if name is not None else f"{len(handles)} flows: pass name="
+            raise ValueError(f"{path}: {wanted} (the file holds {names})")
+        return chosen[0]
 
     def flow(self, flow_id: str) -> FlowHandle:
         return FlowHandle(self.transport, self.client.get(f"/flows/{flow_id}"))

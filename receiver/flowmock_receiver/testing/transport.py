@@ -45,9 +45,22 @@ class TestClientAdmin(AdminClient):
         self.client = app.test_client()
 
     def exchange(
-        self, method: str, path: str, *, params: Any = None, json: Any = None, timeout: float | None = None
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        timeout: float | None = None,
+        data: bytes | None = None,
+        content_type: str | None = None,
     ) -> tuple[int, bytes]:
-        response = self.client.open(f"/_flowmock/api{path}", method=method, query_string=params, json=json)
+        if data is not None:
+            response = self.client.open(
+                f"/_flowmock/api{path}", method=method, query_string=params, data=data, content_type=content_type
+            )
+        else:
+            response = self.client.open(f"/_flowmock/api{path}", method=method, query_string=params, json=json)
         return response.status_code, response.get_data()
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
+
+from .actions import ActionResult, action_results
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,22 @@ class Run:
     # The `.strict` variant's verdict for a documented schema (None for other schemas), beside the flow's own.
     strict_conforms: bool | None = None
     strict_errors: tuple[SchemaViolation, ...] = ()
+    response_action: str | None = None
+    error: dict[str, str] | None = None
+
+    @cached_property
+    def action_results(self) -> list[ActionResult]:
+        """Every action the run recorded, depth first in definition order (a loop's actions once per repetition)."""
+        return action_results(self.data.get("actions") or [])
+
+    @cached_property
+    def actions(self) -> dict[str, ActionResult]:
+        """An imported flow's actions by name, at any depth (inside a loop: the first repetition's):
+        `run.actions["Send_an_email"].status`, `.inputs`, `.outputs`. Empty for a flow without actions."""
+        found: dict[str, ActionResult] = {}
+        for result in self.action_results:
+            found.setdefault(result.name, result)
+        return found
 
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> Run:
@@ -91,6 +110,8 @@ class Run:
             data=dict(data),
             strict_conforms=_strict(data["contract"])[0],
             strict_errors=_strict(data["contract"])[1],
+            response_action=data.get("response_action"),
+            error=data.get("error"),
         )
 
 
@@ -128,6 +149,11 @@ class TriggerEntry:
     def accepted(self) -> bool:
         return self.status == "Succeeded"
 
+    @property
+    def skipped(self) -> bool:
+        """An imported flow's trigger conditions were false: recorded, answered 202, no run."""
+        return self.status == "Skipped"
+
     @classmethod
     def from_api(cls, data: Mapping[str, Any]) -> TriggerEntry:
         request = data.get("request") or {}
@@ -162,6 +188,13 @@ class Answer:
     status: int
     headers: dict[str, str]
     body: bytes
+    load_run: Callable[[Answer], Run | None] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def run(self) -> Run | None:
+        """The run this call started, once it has finished (None for a refused or Skipped call): its `status`,
+        `actions`, `response_action`. Fetched from the receiver when first read."""
+        return self.load_run(self) if self.load_run is not None else None
 
     def json(self) -> Any:
         return json.loads(self.body)
