@@ -255,3 +255,22 @@ def test_values_python_json_cannot_write_render_instead_of_failing_the_page(app)
     outputs = card(tree, "Odd \\udfff").xpath('.//details[@data-part="outputs"]/pre')[0].text
     assert '"nan": "NaN"' in outputs and "x\\udfffy" in outputs
     assert pretty({"big": BigNumber("1e400")}) == '{\n  "big": "1e400"\n}'  # a number no double holds
+
+
+def test_a_switch_shows_each_case_under_its_heading_and_says_which_were_not_taken(app):
+    not_taken = {"code": "ActionBranchingConditionNotSatisfied", "message": "..."}
+    switch = action(
+        "Route",
+        type="Switch",
+        children=[
+            action("Gold_mail", branch="gold"),
+            action("Silver_mail", "Skipped", branch="silver", error=not_taken),
+            action("Fallback", "Skipped", branch="default", error=not_taken),
+        ],
+    )
+    tree, _ = page(app, run_of(switch))
+    headings = [" ".join(h.text_content().split()) for h in card(tree, "Route").xpath("./div/h4")]
+    assert headings == ["Case gold", "Case silver (not taken)", "Default (not taken)"]
+    assert (
+        card(tree, "Route/Fallback").xpath('./p[@class="skip-reason"]')[0].text == "Skipped: its branch was not taken."
+    )
