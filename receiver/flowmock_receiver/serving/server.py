@@ -30,13 +30,16 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, cast
 
 import uvicorn
 from a2wsgi import WSGIMiddleware
+from a2wsgi.wsgi import Body, build_environ
 from flask import Flask
 
 from flowmock_schemas.clikit import redact
+
+from ..core.trigger import match_trigger_path
 
 # Threads for the WSGI app. A long poll (`runs?wait=` allows 300 s), an injected latency or a body that arrives
 # slowly holds one while it waits; idle ones cost no CPU, and the pool only grows as calls need it.
@@ -117,10 +120,14 @@ class FlowmockASGI:
 
     def __init__(self, app: Flask, *, on_shutdown: Callable[[], None] | None = None) -> None:
         self.flask = app
-        self._wsgi = WSGIMiddleware(_TerminatedInput(app), workers=APP_THREADS)  # type: ignore[arg-type]
+        self._app = _TerminatedInput(app)
+        self._wsgi = WSGIMiddleware(self._app, workers=APP_THREADS)  # type: ignore[arg-type]
         self._on_shutdown = on_shutdown
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] == "http" and match_trigger_path(scope["path"]) is not None:
+            await self._buffered(scope, receive, send)
+            return
         if scope["type"] != "lifespan":
             await self._wsgi(scope, receive, send)
             return
@@ -133,6 +140,36 @@ class FlowmockASGI:
                     self._on_shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
+
+    async def _buffered(self, scope: Any, receive: Any, send: Any) -> None:
+        """A trigger call: small answers, built whole. The app runs on a pool thread and its answer is sent from
+        the loop, one thread hop each way, instead of a2wsgi's hop per message (start, body, end); the body is still
+        read only when the pipeline asks for it, so 100 Continue goes out only then."""
+        loop = asyncio.get_running_loop()
+        environ = cast(dict[str, Any], build_environ(scope, Body(loop, receive)))
+        status, headers, body = await loop.run_in_executor(self._wsgi.executor, _call_whole, self._app, environ)
+        await send({"type": "http.response.start", "status": status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+def _call_whole(
+    app: Callable[..., Iterable[bytes]], environ: dict[str, Any]
+) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
+    """Run a WSGI app to the end on this thread: its status, headers (as ASGI wants them) and whole body."""
+    started: list[Any] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
+        started[:] = [status, headers]
+
+    chunks = app(environ, start_response)
+    try:
+        body = b"".join(chunks)
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            close()
+    status, headers = started
+    return int(status.split(" ", 1)[0]), [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers], body
 
 
 def server_config(app: Any, *, access_log: bool = False, log: bool = True, **options: Any) -> uvicorn.Config:
