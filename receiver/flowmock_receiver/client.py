@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json as _json
+import os
 from typing import Any
 
 import requests
@@ -16,10 +17,31 @@ class AdminClient:
     """The admin API over HTTP. `exchange` is the one method that touches the network, so an in-process client
     (the pytest handle over Flask's test client) replaces only that."""
 
-    def __init__(self, base_url: str, *, timeout: float = 30.0, session: requests.Session | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout: float = 30.0,
+        session: requests.Session | None = None,
+        token: str | None = None,
+        reveal_credentials: bool = False,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
         self.session = session or requests.Session()
+        # The server's admin token (required when its admin API is remote); FLOWMOCK_ADMIN_TOKEN by default.
+        self.token = token if token is not None else os.environ.get("FLOWMOCK_ADMIN_TOKEN") or None
+        self.reveal_credentials = reveal_credentials
+
+    def headers(self, method: str, content_type: str | None = None) -> dict[str, str]:
+        """What every admin request carries: the bearer token, and for changes their content type (JSON unless
+        said otherwise), which the server requires so a browser form on another site can never pass for a client."""
+        headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        elif method.upper() in ("POST", "PUT", "PATCH"):
+            headers["Content-Type"] = "application/json"
+        return headers
 
     def exchange(
         self,
@@ -34,10 +56,17 @@ class AdminClient:
     ) -> tuple[int, bytes]:
         """Send one admin request (a JSON body, or `data` as `content_type`); (status, body)."""
         url = f"{self.base_url}/_flowmock/api{path}"
-        headers = {"Content-Type": content_type} if content_type else None
+        if data is None and json is None and method.upper() in ("POST", "PUT", "PATCH"):
+            data = b""
         try:
             response = self.session.request(
-                method, url, params=params, json=json, data=data, headers=headers, timeout=timeout or self.timeout
+                method,
+                url,
+                params=params,
+                json=json,
+                data=data,
+                headers=self.headers(method, content_type),
+                timeout=timeout or self.timeout,
             )
         except requests.ConnectionError:
             raise AdminApiError(f"cannot reach flowmock at {self.base_url} (is `flowmock serve` running?)") from None
@@ -56,6 +85,8 @@ class AdminClient:
         data: bytes | None = None,
         content_type: str | None = None,
     ) -> Any:
+        if self.reveal_credentials and method.upper() == "GET":
+            params = {**(params or {}), "reveal": "credentials"}
         status, body = self.exchange(
             method, path, params=params, json=json, timeout=timeout, data=data, content_type=content_type
         )

@@ -43,8 +43,8 @@ def default_flow_id(schema: str) -> str:
 class Receiver:
     """One receiver's state and rules: its store, its declared flows, fault counters and the waiters for runs.
 
-    Settings come as the app config's keys (`REGION`, `FLOWS`, `PUBLIC_URL`, `ADMIN_ALLOW_REMOTE`, `MAX_PAGE`);
-    two receivers share nothing.
+    Settings come as the app config's keys (`REGION`, `FLOWS`, `PUBLIC_URL`, `ADMIN_ALLOW_REMOTE`, `ADMIN_TOKEN`,
+    `MAX_PAGE`); two receivers share nothing.
     """
 
     def __init__(self, store: Store, config: Mapping[str, Any]) -> None:
@@ -53,6 +53,11 @@ class Receiver:
         self.faults = FaultState()
         self.public_url: str | None = check_public_url(config.get("PUBLIC_URL"))
         self.admin_allow_remote = bool(config.get("ADMIN_ALLOW_REMOTE"))
+        token = config.get("ADMIN_TOKEN")
+        self.admin_token: str | None = str(token) if token not in (None, "") else None
+        if self.admin_allow_remote and self.admin_token is None:
+            # A remote admin API without a token lets anyone on the network read every body and rewrite flows.
+            raise ValueError("a remote admin API (--admin-remote) needs a token: --admin-token or FLOWMOCK_ADMIN_TOKEN")
         self.max_page = int(config.get("MAX_PAGE") or 1000)
         declared = config.get("FLOWS")
         if declared is None:

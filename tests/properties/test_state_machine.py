@@ -127,7 +127,7 @@ class ReceiverMachine(RuleBasedStateMachine):
     @rule()
     def reset(self) -> None:
         for client in self.clients:
-            assert client.post("/_flowmock/api/reset").status_code == 200
+            assert client.post("/_flowmock/api/reset", json={}).status_code == 200
         self.model.clear()
 
     @invariant()

@@ -468,7 +468,9 @@ def test_authorization_header_is_kept_in_outputs_only_when_the_flow_asks(api):
     claims = {"aud": "https://service.flow.microsoft.com/"}
     flow = api.create(auth="tenant", include_authorization_headers=True)
     api.call(flow["callback_url"], {}, headers={"Authorization": f"Bearer {_token(claims)}"})
-    assert api.runs(flow["id"])[0]["outputs"]["headers"]["Authorization"].startswith("Bearer ")
+    revealed = api.client.get(f"/_flowmock/api/flows/{flow['id']}/runs?reveal=credentials").json["runs"]
+    assert revealed[0]["outputs"]["headers"]["Authorization"].startswith("Bearer ")
+    assert api.runs(flow["id"])[0]["outputs"]["headers"]["Authorization"] == "[redacted]"  # unless asked
     hidden = api.create(auth="tenant")
     api.call(hidden["callback_url"], {}, headers={"Authorization": f"Bearer {_token(claims)}"})
     assert "Authorization" not in api.runs(hidden["id"])[0]["outputs"]["headers"]

@@ -59,17 +59,24 @@ def _verdicts(entry: dict[str, Any]) -> list[str]:
     return [words[contract.get("valid")], words[strict["valid"]] if strict else "-"]
 
 
+reveal_option = click.option(
+    "--reveal-credentials", is_flag=True, help="Show Authorization, Cookie and API-key headers instead of [redacted]."
+)
+
+
 @runs.command("show")
 @url_option
+@reveal_option
 @click.argument("run_id")
 @click.option("--action", "action_name", default=None, help="Print this action's inputs and outputs as JSON.")
 @json_option
-def runs_show(url: str, run_id: str, action_name: str | None, as_json: bool) -> None:
+def runs_show(url: str, reveal_credentials: bool, run_id: str, action_name: str | None, as_json: bool) -> None:
     """A run's actions as a tree (name, type, status, duration), or the whole record as JSON.
 
     A run without actions (a flow defined in flowmock's terms) and a refused call (a trigger-history entry, no run)
     print as JSON."""
     client = _client(url)
+    client.reveal_credentials = reveal_credentials
     try:
         data = client.get(f"/runs/{run_id}")
     except AdminApiError as exc:
@@ -101,10 +108,13 @@ def runs_clear(url: str, flow_id: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "har", "junit"]), required=True)
 @click.option("--flow", "flow_id", default=None, help="Only this flow.")
 @click.option("--out", default=None, help="Write here instead of standard output.")
-def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None) -> None:
+@reveal_option
+def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None, reveal_credentials: bool) -> None:
     """Every recorded call as JSON Lines (with its run's actions), a HAR 1.2 log, or JUnit XML (one test case per
-    call, and one per action of a run that has actions)."""
+    call, and one per action of a run that has actions). Credential headers are redacted unless
+    --reveal-credentials: exports end up in CI artifacts."""
     client = _client(url)
+    client.reveal_credentials = reveal_credentials
     entries = _call(client.all_triggers, flow_id)
     if fmt != "har":  # HAR is the HTTP exchange only; the other two carry each run's actions
         entries = with_runs(entries, _runs_with_actions(client, flow_id))

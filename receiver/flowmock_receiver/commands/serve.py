@@ -40,7 +40,13 @@ from .common import DEFAULT_PORT, url_option
 )
 @click.option("--region", default=None, help="Region named in x-ms-* headers (default westus).")
 @click.option("--public-url", default=None, help="Base URL callback URLs are built on (default: as requested).")
-@click.option("--admin-remote", is_flag=True, help="Let non-loopback clients use the admin API.")
+@click.option("--admin-remote", is_flag=True, help="Let non-loopback clients use the admin API (needs a token).")
+@click.option(
+    "--admin-token",
+    envvar="FLOWMOCK_ADMIN_TOKEN",
+    default=None,
+    help="Token every admin client must send (bearer header; a login on the pages). Env FLOWMOCK_ADMIN_TOKEN.",
+)
 @click.option("--workers", type=int, default=1, show_default=True, help="Worker processes sharing the SQLite store.")
 @click.option("--detach", is_flag=True, help="Start in the background and return once the server answers.")
 @click.option("--pid-file", default=None, help="Write the server's process id here.")
@@ -90,6 +96,10 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
         check_public_url(public_url)
     except ValueError as exc:
         fail(str(exc), 2)
+    admin_remote = bool(opts["admin_remote"] or server.get("admin_remote", False))
+    admin_token = opts["admin_token"] or server.get("admin_token")
+    if admin_remote and not admin_token:
+        fail("--admin-remote needs a token: --admin-token TOKEN or FLOWMOCK_ADMIN_TOKEN", 2)
     return {
         "host": opts["host"] or server.get("host", "127.0.0.1"),
         "port": port,
@@ -99,7 +109,8 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
             "REGION": region,
             "FLOWS": _declared_flows(opts, file["flows"]),
             "PUBLIC_URL": public_url,
-            "ADMIN_ALLOW_REMOTE": bool(opts["admin_remote"] or server.get("admin_remote", False)),
+            "ADMIN_ALLOW_REMOTE": admin_remote,
+            "ADMIN_TOKEN": admin_token,
         },
         "pid_file": opts["pid_file"],
         "ready_file": opts["ready_file"],
@@ -144,9 +155,12 @@ def _detach(opts: dict[str, Any]) -> None:
         if opts[flag]:
             args.append("--" + flag.replace("_", "-"))
     log_path = opts["log_file"] or os.devnull
+    env = dict(os.environ)
+    if opts["admin_token"]:
+        env["FLOWMOCK_ADMIN_TOKEN"] = opts["admin_token"]  # the environment, not argv: `ps` shows argv to anyone
     with open(log_path, "ab") as log:
         child = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+            args, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, env=env
         )
     deadline = time.monotonic() + opts["timeout"]
     while time.monotonic() < deadline:

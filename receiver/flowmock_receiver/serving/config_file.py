@@ -33,7 +33,7 @@ from ..core.errors import ConfigFileError, FlowDefinitionError, InvalidMocks
 from ..core.flows import check_definition
 from ..flow_import import checked_mocks, read_file, to_save
 
-SERVER_KEYS = {"host", "port", "db", "region", "public_url", "admin_remote"}
+SERVER_KEYS = {"host", "port", "db", "region", "public_url", "admin_remote", "admin_token"}
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # flows with inline schemas fit many times over
 
 

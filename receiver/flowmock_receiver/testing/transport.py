@@ -28,7 +28,8 @@ class Transport(Protocol):
 class HttpTransport:
     def __init__(self, base_url: str, *, session: requests.Session | None = None) -> None:
         self.session = session or requests.Session()
-        self.admin = AdminClient(base_url, session=self.session)
+        # A test reads its own server's history: credential headers are shown, as the test sent them.
+        self.admin = AdminClient(base_url, session=self.session, reveal_credentials=True)
 
     def send(self, method: str, url: str, *, body: bytes, headers: Mapping[str, str]) -> Answer:
         response = self.session.request(method, url, data=body, headers=dict(headers), timeout=30)
@@ -41,7 +42,8 @@ class TestClientAdmin(AdminClient):
     __test__ = False  # not a test class, whatever its name
 
     def __init__(self, app: Flask) -> None:
-        super().__init__("http://localhost")
+        token = app.config.get("ADMIN_TOKEN")
+        super().__init__("http://localhost", token=str(token) if token else "", reveal_credentials=True)
         self.client = app.test_client()
 
     def exchange(
@@ -55,12 +57,15 @@ class TestClientAdmin(AdminClient):
         data: bytes | None = None,
         content_type: str | None = None,
     ) -> tuple[int, bytes]:
+        headers = self.headers(method, content_type)
         if data is not None:
             response = self.client.open(
-                f"/_flowmock/api{path}", method=method, query_string=params, data=data, content_type=content_type
+                f"/_flowmock/api{path}", method=method, query_string=params, data=data, headers=headers
             )
         else:
-            response = self.client.open(f"/_flowmock/api{path}", method=method, query_string=params, json=json)
+            response = self.client.open(
+                f"/_flowmock/api{path}", method=method, query_string=params, json=json, headers=headers
+            )
         return response.status_code, response.get_data()
 
 

@@ -5,8 +5,6 @@ State lives in `app.extensions` (never in module globals), so two apps in one pr
 
 from __future__ import annotations
 
-import ipaddress
-
 from flask import current_app, request
 
 from ..service import Receiver
@@ -23,17 +21,6 @@ def receiver() -> Receiver:
 def web_token() -> str:
     token: str = current_app.extensions[WEB_TOKEN]
     return token
-
-
-def allows(remote_addr: str | None) -> bool:
-    """Whether a client may use the admin API and the web page: loopback only, unless told otherwise (they read
-    every recorded body and rewrite every flow)."""
-    if receiver().admin_allow_remote or not remote_addr:  # no address: an in-process client (Flask's test client)
-        return True
-    try:
-        return ipaddress.ip_address(remote_addr.split("%")[0]).is_loopback
-    except ValueError:
-        return False
 
 
 def base_url() -> str:

@@ -1,7 +1,9 @@
 """flowmock's own API under `/_flowmock/api`: a namespace Power Automate never uses, reset by POST only.
 
-It answers loopback clients only unless the app was told otherwise (`ADMIN_ALLOW_REMOTE`), since it can read every
-recorded body and rewrite every flow. Errors use the trigger's envelope, never an HTML page or a traceback.
+It answers loopback clients only unless the app was told otherwise (`ADMIN_ALLOW_REMOTE`, which needs
+`ADMIN_TOKEN`), since it can read every recorded body and rewrite every flow; `guard` refuses rebinding Hosts and
+cross-site state changes, and credential headers are redacted unless asked for. Errors use the trigger's envelope,
+never an HTML page or a traceback.
 """
 
 from __future__ import annotations
@@ -21,8 +23,10 @@ from ..core.errors import (
     error_body,
 )
 from ..core.flows import Flow
-from .access import allows, base_url
+from ..core.redaction import redact_entry
+from .access import base_url
 from .access import receiver as _receiver
+from .guard import BODY_METHODS, Refusal, authenticated, common_refusal, is_json
 
 bp = Blueprint("admin", __name__)
 
@@ -34,14 +38,31 @@ class AdminError(Exception):
 
 
 @bp.before_request
-def _only_loopback() -> Response | None:
-    if not allows(request.remote_addr):
-        message = (
-            "The flowmock admin API answers loopback clients only; start the server with --admin-remote to allow "
-            f"{request.remote_addr}."
+def _guard() -> Response | None:
+    """Host, client, cross-site, token and content-type checks (web/guard.py says why each exists)."""
+    receiver = _receiver()
+    refusal = common_refusal(request, receiver.public_url, receiver.admin_allow_remote)
+    token = receiver.admin_token
+    if refusal is None and token and request.endpoint != "admin.health" and not authenticated(request, token):
+        refusal = Refusal(
+            401, "AdminTokenRequired", "This flowmock admin API needs its token: 'Authorization: Bearer <token>'."
         )
-        return Response(error_body("AdminApiForbidden", message), status=403, content_type=JSON_CONTENT_TYPE)
-    return None
+    if refusal is None and request.method in BODY_METHODS and not is_json(request):
+        refusal = Refusal(
+            415, "UnsupportedMediaType", f"Send {request.method} requests to the admin API as application/json."
+        )
+    if refusal is None:
+        return None
+    response = Response(error_body(refusal.code, refusal.message), status=refusal.status)
+    response.content_type = JSON_CONTENT_TYPE
+    if refusal.status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="flowmock"'
+    return response
+
+
+def _shown(data: dict[str, Any]) -> dict[str, Any]:
+    """A run or trigger entry as shown: credential headers redacted unless `?reveal=credentials`."""
+    return data if request.args.get("reveal") == "credentials" else redact_entry(data)
 
 
 @bp.errorhandler(AdminError)
@@ -211,7 +232,7 @@ def flow_runs(flow_id: str) -> Response:
         response["wait"] = {"wanted": wanted, "have": have, "timed_out": have < wanted}
         limit = max(limit, min(wanted, receiver.max_page))
     runs = receiver.store.calls(flow_id, runs_only=True, limit=limit, offset=offset)
-    response["runs"] = [c.run_json() for c in runs]
+    response["runs"] = [_shown(c.run_json()) for c in runs]
     response["total"] = receiver.store.count(flow_id, runs_only=True)
     return jsonify(response)
 
@@ -231,7 +252,9 @@ def flow_triggers(flow_id: str) -> Response:
     if status is not None and status not in ("Succeeded", "Failed", "Skipped"):
         raise AdminError(400, "InvalidRequest", "'status' must be 'Succeeded', 'Failed' or 'Skipped'.")
     calls = receiver.store.calls(flow_id, status=status, limit=limit, offset=offset)
-    return jsonify(triggers=[c.trigger_json() for c in calls], total=receiver.store.count(flow_id, status=status))
+    return jsonify(
+        triggers=[_shown(c.trigger_json()) for c in calls], total=receiver.store.count(flow_id, status=status)
+    )
 
 
 @bp.get("/runs")
@@ -239,7 +262,7 @@ def all_runs() -> Response:
     receiver = _receiver()
     limit, offset = _page()
     calls = receiver.store.calls(runs_only=True, limit=limit, offset=offset)
-    return jsonify(runs=[c.run_json() for c in calls], total=receiver.store.count(runs_only=True))
+    return jsonify(runs=[_shown(c.run_json()) for c in calls], total=receiver.store.count(runs_only=True))
 
 
 @bp.get("/triggers")
@@ -247,7 +270,7 @@ def all_triggers() -> Response:
     receiver = _receiver()
     limit, offset = _page()
     calls = receiver.store.calls(limit=limit, offset=offset)
-    return jsonify(triggers=[c.trigger_json() for c in calls], total=receiver.store.count())
+    return jsonify(triggers=[_shown(c.trigger_json()) for c in calls], total=receiver.store.count())
 
 
 @bp.delete("/runs")
@@ -262,7 +285,7 @@ def get_run(run_id: str) -> Response:
     call = _receiver().store.get_call(run_id)
     if call is None or call.run_id is None:
         raise AdminError(404, "RunNotFound", f"The run '{run_id}' was not found.")
-    return jsonify(call.run_json())
+    return jsonify(_shown(call.run_json()))
 
 
 @bp.get("/triggers/<call_id>")
@@ -270,7 +293,7 @@ def get_trigger(call_id: str) -> Response:
     call = _receiver().store.get_call(call_id)
     if call is None:
         raise AdminError(404, "TriggerHistoryNotFound", f"The trigger history entry '{call_id}' was not found.")
-    return jsonify(call.trigger_json())
+    return jsonify(_shown(call.trigger_json()))
 
 
 @bp.post("/triggers/<call_id>/resend")
@@ -279,7 +302,7 @@ def resend_trigger(call_id: str) -> tuple[Response, int]:
     again = _receiver().replay(call_id)
     if again is None:
         raise AdminError(409, "ResendNotRecorded", "The call was re-sent but its flow no longer exists.")
-    return jsonify(again.trigger_json()), 201
+    return jsonify(_shown(again.trigger_json())), 201
 
 
 @bp.post("/reset")

@@ -30,6 +30,7 @@ DEFAULTS: dict[str, Any] = {
     "REGION": "westus",
     "FLOWS": None,  # declared flows (a list of definitions); None means the four default flows
     "ADMIN_ALLOW_REMOTE": False,
+    "ADMIN_TOKEN": None,  # required from every admin client when set; required to set ADMIN_ALLOW_REMOTE
     "PUBLIC_URL": None,  # base of callback URLs; by default the URL the admin request came in on
     "MAX_PAGE": 1000,
 }

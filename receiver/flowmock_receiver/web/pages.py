@@ -22,8 +22,10 @@ from ..core.content import ContentError, parse_json
 from ..core.contract import requirements
 from ..core.errors import FlowNotFound
 from ..core.flows import Flow
-from .access import allows, base_url, web_token
+from ..core.redaction import redact_entry, redact_pairs
+from .access import base_url, web_token
 from .access import receiver as _receiver
+from .guard import SESSION_COOKIE, authenticated, common_refusal, session_value, token_matches
 from .run_view import pretty, run_view
 
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
@@ -36,9 +38,20 @@ CSP = (
 
 
 @bp.before_request
-def _guard() -> Response | None:
-    if not allows(request.remote_addr):
-        return Response("The flowmock pages answer loopback clients only.", status=403, mimetype="text/plain")
+def _guard() -> BaseResponse | None:
+    """Host, client and cross-site checks shared with the API (web/guard.py), then the login when the server
+    has an admin token, then the form token on every POST."""
+    receiver = _receiver()
+    refusal = common_refusal(request, receiver.public_url, receiver.admin_allow_remote)
+    if refusal is not None:
+        return Response(refusal.message, status=refusal.status, mimetype="text/plain")
+    if request.endpoint == "web.static":
+        return None
+    token = receiver.admin_token
+    if token and request.endpoint != "web.login" and not authenticated(request, token):
+        if request.method == "GET":
+            return redirect(url_for("web.login", next=request.full_path), code=303)
+        return Response("Log in first: this flowmock server needs its admin token.", status=401, mimetype="text/plain")
     if request.method == "POST":
         sent = request.form.get("token", "")
         if not hmac.compare_digest(sent.encode(), web_token().encode()):
@@ -50,7 +63,9 @@ def _guard() -> Response | None:
 def _headers(response: Response) -> Response:
     response.headers["Content-Security-Policy"] = CSP
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "no-referrer"
+    # same-origin, not no-referrer: under no-referrer a browser sends `Origin: null` with the pages' own forms,
+    # which the cross-site check could not tell from a sandboxed frame on another site.
+    response.headers["Referrer-Policy"] = "same-origin"
     response.headers.setdefault("Cache-Control", "no-store")
     return response
 
@@ -140,17 +155,20 @@ def call_detail(call_id: str) -> str:
     # The run's actions (an imported flow's run) as the admin API returns them; None for a flowmock-defined flow.
     run = run_view(call.run_json()) if call.is_run else None
     strict = call.contract.get("strict")
+    revealed = request.args.get("reveal") == "credentials"  # credential headers are shown only when asked for
+    outputs = call.outputs if revealed or call.outputs is None else redact_entry({"outputs": call.outputs})["outputs"]
     return render_template(
         "call.html",
         call=call,
         flow=flow,
+        headers=call.headers if revealed else redact_pairs(call.headers),
         request_body=_body_view(call.body, content_type),
         response_body=_body_view(response_body.encode(), None),
         errors_by_path=errors_by_path,
         strict=strict,
         parameters=(call.outputs or {}).get("relativePathParameters", {}),
         run=run,
-        trigger_outputs=pretty(call.outputs),
+        trigger_outputs=pretty(outputs),
         response_text=_text(response_body),
         token=web_token(),
     )
@@ -216,3 +234,27 @@ def resend(call_id: str) -> BaseResponse:
     if again is None:
         return redirect(url_for("web.flow_history", flow_id=call.flow_id), code=303)
     return redirect(url_for("web.call_detail", call_id=again.id), code=303)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login() -> BaseResponse | str:
+    """The pages' login when the server has an admin token: the token once, then an HttpOnly, SameSite=Strict
+    cookie derived from it (never the token itself), limited to the pages and the API."""
+    token = _receiver().admin_token
+    target = local_next(request.values.get("next")) or url_for("web.index")
+    if not token:
+        return redirect(target, code=303)
+    if request.method == "GET":
+        return render_template("login.html", token=web_token(), next=target, failed=False)
+    if not token_matches(request.form.get("admin_token", ""), token):
+        return Response(render_template("login.html", token=web_token(), next=target, failed=True), status=401)
+    response = redirect(target, code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_value(token),
+        path="/_flowmock",
+        httponly=True,
+        samesite="Strict",
+        secure=request.is_secure,
+    )
+    return response

@@ -133,7 +133,7 @@ def test_reset_forgets_api_flows_and_history_but_default_flows_keep_their_urls(a
     created = api.create()
     default_url = next(iter(before.values()))
     api.call(default_url, {})
-    flows = client.post("/_flowmock/api/reset").json["flows"]
+    flows = client.post("/_flowmock/api/reset", json={}).json["flows"]
     assert {f["id"]: f["callback_url"] for f in flows} == before
     assert client.get(f"/_flowmock/api/flows/{created['id']}").status_code == 404
     assert client.get("/_flowmock/api/runs").json["runs"] == []
@@ -159,8 +159,9 @@ def test_admin_api_refuses_non_loopback_clients_unless_allowed():
     assert response.status_code == 403
     assert response.json["error"]["code"] == "AdminApiForbidden"
     assert app.test_client().get("/_flowmock/api/flows", environ_base={"REMOTE_ADDR": "::1"}).status_code == 200
-    allowed = create_app({"ADMIN_ALLOW_REMOTE": True}, store=MemoryStore())
-    assert allowed.test_client().get("/_flowmock/api/flows", environ_base=remote).status_code == 200
+    allowed = create_app({"ADMIN_ALLOW_REMOTE": True, "ADMIN_TOKEN": "t0ken"}, store=MemoryStore())
+    authorized = {"Authorization": "Bearer t0ken"}
+    assert allowed.test_client().get("/_flowmock/api/flows", environ_base=remote, headers=authorized).status_code == 200
 
 
 def test_the_trigger_itself_answers_remote_clients(api):
