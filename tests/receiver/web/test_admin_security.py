@@ -253,3 +253,12 @@ def test_pytest_handle_works_in_process_with_a_token_and_sees_credentials():
     assert flow.post({"a": 1}, headers={"X-Api-Key": "key-123"}).status == 202
     assert flow.runs[0].headers["X-Api-Key"] == "key-123"
     handle.reset()
+
+
+def test_flow_import_takes_a_zip_but_not_a_form_from_any_site(client):
+    zipped = client.post("/_flowmock/api/flows/import", data=b"PK\x03\x04", content_type="application/zip")
+    assert zipped.status_code == 400  # past the guard: the importer says what is wrong with the file
+    form = client.post("/_flowmock/api/flows/import", data=b"x=1", content_type="text/plain")
+    assert form.status_code == 415
+    foreign = client.post("/_flowmock/api/flows/import", json={}, headers={"Origin": "https://evil.example"})
+    assert foreign.status_code == 403
