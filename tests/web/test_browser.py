@@ -157,3 +157,50 @@ def test_live_rows_show_the_same_verdicts_as_the_server_rendered_page(server, pa
     page.reload()
     served = page.locator("#history tbody tr td:nth-child(5)").all_inner_texts()
     assert [" ".join(c.split()) for c in served] == [" ".join(c.split()) for c in live_cells]
+
+
+ATTACK_PAGE = """<!doctype html>
+<form id="f" method="post" enctype="text/plain" action="{base}/_flowmock/api/reset">
+  <input name='{{"x":"' value='"}}'>
+</form>
+<script>
+fetch("{base}/_flowmock/api/flows/{flow_id}/regenerate-key", {{
+  method: "POST", mode: "no-cors", headers: {{"Content-Type": "text/plain"}}, body: '{{"key_type": "primary"}}'
+}}).catch(() => null).finally(() => document.getElementById("f").submit());
+</script>
+"""
+
+
+def test_a_page_on_another_origin_cannot_reset_flowmock_or_regenerate_a_key(server, page):
+    """The issue's finding, replayed in Chromium: another site's form and no-cors fetch reach the admin API."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+
+    live, app = server
+    receiver = app.extensions["flowmock"]
+    kept = receiver.create_flow({"name": "reset would delete me"})
+    flow = monitor_flow(app)
+    html = ATTACK_PAGE.format(base=live.url, flow_id=flow.id).encode()
+
+    class Attacker(BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(html)))
+            self.end_headers()
+            self.wfile.write(html)
+
+        def log_message(self, *args):
+            pass
+
+    attacker = HTTPServer(("127.0.0.1", 0), Attacker)
+    threading.Thread(target=attacker.serve_forever, daemon=True).start()
+    try:
+        page.goto(f"http://127.0.0.1:{attacker.server_port}/")
+        page.wait_for_url(lambda url: url.endswith("/_flowmock/api/reset"))
+        assert "CrossSiteRequestRefused" in page.content()
+    finally:
+        attacker.shutdown()
+        attacker.server_close()
+    assert receiver.store.get_flow(kept.id) is not None
+    assert receiver.store.get_flow(flow.id).primary_key == flow.primary_key
