@@ -1,4 +1,5 @@
-"""The receiver's `flowmock` commands, one module per family: `serve` (serve, wait, stop), `flows`, `runs`,
+"""The receiver's `flowmock` commands, one module per family: `serve` (serve, wait, stop), `execute` (exec: a
+receiver around one command, with reports), `flows`, `runs`,
 `expr` (try a workflow expression).
 
 Each is registered under the `flowmock.commands` entry-point group in pyproject.toml; the root group and the
