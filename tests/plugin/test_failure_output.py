@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import textwrap
 
 from tests.conftest import ROOT
+from tests.receiver.web.imported import FILE_OF
 
 FAILING = """
     import requests
@@ -23,15 +25,21 @@ FAILING = """
 
     def test_wait_for_runs(flowmock):
         flowmock.create_flow(schema="monitor-results").wait_for_runs(1, timeout=0.1)
+
+    def test_assert_action(flowmock):
+        flow = flowmock.import_flow(PATH, mocks={"Create_order": {"statusCode": 400}})
+        answer = flow.post(json={"orderId": "SO-1", "lines": []}, url=flow.url.replace("{region}", "emea"))
+        flow.assert_action(answer.run, "Create_order", status="Succeeded")
 """
 
 
 def test_failing_assertions_show_the_tests_line_and_the_message_but_no_flowmock_frames(pytester):
-    pytester.makepyfile(FAILING)
+    pytester.makepyfile(f"PATH = {str(FILE_OF['Order intake'])!r}\n" + textwrap.dedent(FAILING))
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(failed=3)
+    result.assert_outcomes(failed=4)
     output = result.stdout.str()
-    for helper in ("assert_received", "assert_all_conform", "wait_for_runs"):
+    assert "expected action 'Create_order' with status Succeeded" in output
+    for helper in ("assert_received", "assert_all_conform", "wait_for_runs", "assert_action"):
         assert f">       flow.{helper}(" in output or f".{helper}(1, timeout=0.1)" in output  # the test's own line
     assert "expected 2 calls, got 1" in output and "received 0 of 1 expected runs" in output
     assert "$.user_id: Invalid type. Expected String but got Integer." in output

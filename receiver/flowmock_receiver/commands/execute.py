@@ -34,7 +34,7 @@ from flowmock_schemas.clikit import fail, write_atomically
 from ..client import AdminApiError, AdminClient
 from ..core.errors import ConfigFileError
 from ..core.store import MemoryStore
-from ..serving.config_file import load_config
+from ..serving.config_file import imported_entry, load_config
 from ..serving.run import print_flows, receiver_of
 from ..serving.server import LiveServer
 from ..web import create_app
@@ -76,15 +76,20 @@ class Settings:
     app: dict[str, Any]
 
 
-def _settings(config_path: str | None, port: int | None) -> Settings:
+def _settings(config_path: str | None, flow_files: tuple[str, ...], port: int | None) -> Settings:
     server: dict[str, Any] = {}
-    flows = None
+    flows: list[dict[str, Any]] | None = None
     if config_path:
         try:
             loaded = load_config(config_path)
         except ConfigFileError as exc:
             fail(str(exc), 2)
         server, flows = loaded["server"], loaded["flows"]
+    for path in flow_files:  # as `serve --flow`: exported flows, declared beside (or instead of) the file's
+        try:
+            flows = [*(flows or []), imported_entry({"definition": path}, Path.cwd())]
+        except (ConfigFileError, ValueError) as exc:
+            fail(f"--flow {path}: {exc}", 2)
     if port is not None and not 0 <= port <= 65535:
         fail(f"--port must be a number from 0 to 65535, got {port}", 2)
     # The file's port is for `serve`; exec hands URLs over in the environment, so a free port by default lets
@@ -159,6 +164,12 @@ def write_reports(
 
 @click.command("exec", context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True})
 @click.option("--config", "config_path", default=None, help="TOML file declaring [server] settings and [[flows]].")
+@click.option(
+    "--flow",
+    "flow_files",
+    multiple=True,
+    help="An exported flow to serve (export package, solution, definition, ARM template, workflow.json); repeatable.",
+)
 @click.option("--report-dir", default="flowmock-reports", show_default=True, help="Where the reports go.")
 @click.option("--assert-all-conform", is_flag=True, help="Exit 1 unless every call was accepted and conformed.")
 @click.option("--strict", is_flag=True, help="--assert-all-conform, and bodies also met their schema's .strict.")
@@ -168,6 +179,7 @@ def write_reports(
 @click.argument("command", nargs=-1, required=True, type=click.UNPROCESSED)
 def exec_command(
     config_path: str | None,
+    flow_files: tuple[str, ...],
     report_dir: str,
     assert_all_conform: bool,
     strict: bool,
@@ -182,7 +194,7 @@ def exec_command(
     \b
     flowmock exec --config flowmock.toml --assert-all-conform -- npm test
     """
-    settings = _settings(config_path, port)
+    settings = _settings(config_path, flow_files, port)
     try:
         app = create_app(settings.app, store=MemoryStore())
     except (OSError, ValueError) as exc:

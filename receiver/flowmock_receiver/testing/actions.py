@@ -194,6 +194,7 @@ def check_action(
     outputs_contain: Any,
 ) -> ActionResult:
     """`FlowHandle.assert_action`: the first run of the action that matches, or AssertionError with the closest."""
+    __tracebackhide__ = True  # a failing test shows the message, not flowmock's own source
 
     def differing(result: ActionResult) -> list[str]:
         found = [] if status in (None, result.status) else [f"status: expected {status}, got {result.status}"]

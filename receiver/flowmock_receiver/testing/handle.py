@@ -236,6 +236,7 @@ class FlowHandle:
 
         On failure the message shows the closest match and what differs, and the path from the trigger to it with
         each step's status (`trigger manual → Try [Failed] → in Try: Create_order [Failed]`)."""
+        __tracebackhide__ = True  # a failing test shows the message, not flowmock's own source
         return check_action(
             self._data, run, name, status=status, inputs_contain=inputs_contain, outputs_contain=outputs_contain
         )

@@ -295,3 +295,25 @@ def test_each_ci_recipe_runs_its_tests_with_flowmock_exec_as_written(recipe, tmp
     assert time.monotonic() - started < 60
     suite_report = ET.parse(tmp_path / "flowmock-reports" / "flowmock-junit.xml").getroot()
     assert (suite_report.get("tests"), suite_report.get("failures")) == ("1", "0")
+
+
+def test_an_exported_flow_given_with_flow_runs_and_its_actions_reach_the_reports(tmp_path):
+    package = ROOT / "fixtures" / "flows" / "packages" / "order-intake.zip"
+    code = (
+        "import json, os, urllib.request, urllib.error\n"
+        "url = os.environ['FLOWMOCK_URL_ORDER_INTAKE'].replace('{region}', 'emea')\n"
+        "body = json.dumps({'orderId': 'SO-1', 'lines': [{'sku': 'A', 'qty': 2}]}).encode()\n"
+        "request = urllib.request.Request(url, data=body, headers={'Content-Type': 'application/json'})\n"
+        "try:\n"
+        "    print(urllib.request.urlopen(request, timeout=30).status)\n"
+        "except urllib.error.HTTPError as error:\n"
+        "    print(error.code)\n"
+    )
+    result = flowmock_exec(tmp_path, "--flow", str(package), command=[sys.executable, "-c", code])
+    assert result.returncode == 0, result.stderr
+    [line] = (tmp_path / "reports" / "flowmock.jsonl").read_text().splitlines()
+    entry = json.loads(line)
+    assert entry["http_status"] == int(result.stdout.strip())
+    assert "Create_order" in json.dumps(entry["run"]["actions"])  # the run's actions, as `runs export` writes them
+    cases = [case.get("name") for case in junit(tmp_path).iter("testcase")]
+    assert any("Create_order" in name for name in cases)
