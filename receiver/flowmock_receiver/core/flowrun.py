@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ from typing import Any, Protocol
 
 from .errors import JSON_CONTENT_TYPE
 from .flows import Flow, response_headers_kept
+from .jsontext import body_bytes, utf8
 from .records import CallRecord
 
 SKIPPED = "Skipped"
@@ -87,12 +87,11 @@ def encode_answer(declared: Mapping[str, str], value: Any, method: str) -> tuple
     if value is None:
         return kept, b"", content_type
     if isinstance(value, str):
-        return kept, value.encode("utf-8"), content_type or "text/plain; charset=utf-8"
+        return kept, utf8(value), content_type or "text/plain; charset=utf-8"
     binary = _binary(value)
     if binary is not None:
         return kept, binary[1], content_type or binary[0]
-    body = json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-    return kept, body, content_type or JSON_CONTENT_TYPE
+    return kept, body_bytes(value), content_type or JSON_CONTENT_TYPE
 
 
 def _sendable(value: str) -> bool:

@@ -13,8 +13,10 @@ surrogate (`"\\udfff"`, legal in JSON text) is written escaped, and shown escape
 from __future__ import annotations
 
 import json
+import marshal
 import math
 import re
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -92,6 +94,41 @@ def dumps(value: Any, **options: Any) -> str:
         return json.dumps(value, **options)
     except ValueError:
         return json.dumps(_plain(value), **options)
+
+
+def body_bytes(value: Any) -> bytes:
+    """A JSON answer body (a Response action's): compact, valid JSON, UTF-8 even with lone surrogates."""
+    return utf8(dumps(value, separators=(",", ":"), ensure_ascii=False))
+
+
+def _base_types(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _base_types(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_base_types(item) for item in value]
+    if isinstance(value, BigNumber):
+        return float(value)
+    if isinstance(value, BigInteger):
+        return int(value)
+    return value
+
+
+def marshal_dumps(value: Any) -> bytes:
+    """`marshal.dumps` for records holding parsed bodies: marshal refuses subclasses of float and int, so a value
+    with a BigNumber or BigInteger is stored as the plain number (its literal is kept in the raw body)."""
+    try:
+        return marshal.dumps(value)
+    except ValueError:
+        return marshal.dumps(_base_types(value))
+
+
+def storage_json(encode: Callable[[Any], str], value: Any) -> str:
+    """`encode(value)` for a store's JSON documents; a number JSON text cannot hold (a 5,000-digit integer in a
+    run's actions) is stored as the string of its literal rather than failing the call."""
+    try:
+        return encode(value)
+    except ValueError:
+        return encode(_plain(value))
 
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")

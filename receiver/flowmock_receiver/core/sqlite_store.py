@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .flows import Flow
+from .jsontext import storage_json
 from .records import CallRecord
 
 _SCHEMA = """
@@ -287,9 +288,9 @@ class SQLiteStore:
                 p.call.flow_id,
                 p.call.run_id,
                 p.call.status,
-                _encode(p.call.to_storage()),
+                storage_json(_encode, p.call.to_storage()),
                 p.call.body,
-                None if p.call.run is None else _encode(p.call.run),
+                None if p.call.run is None else storage_json(_encode, p.call.run),
             )
             for p in batch
         ]
@@ -311,7 +312,7 @@ class SQLiteStore:
 
     def update_run(self, call_id: str, run: dict[str, Any]) -> None:
         """Rewrite an imported flow's run as it goes on (the call itself was committed before its answer)."""
-        doc = _encode(run)
+        doc = storage_json(_encode, run)
         with self._write_lock:
             if self._closed:
                 raise sqlite3.ProgrammingError("the store is closed")

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 from .flows import Flow
+from .jsontext import marshal_dumps
 from .records import CallRecord
 
 
@@ -105,7 +106,7 @@ class MemoryStore:
         self._runs = {key: run for key, run in self._runs.items() if key in self._by_id}
 
     def record(self, call: CallRecord) -> None:
-        doc = marshal.dumps(call.to_storage())
+        doc = marshal_dumps(call.to_storage())
         with self._lock:
             self._seq += 1
             call.seq = self._seq
@@ -113,10 +114,10 @@ class MemoryStore:
             self._calls.append(stored)
             self._by_id[call.id] = stored
             if call.run is not None:
-                self._runs[call.id] = marshal.dumps(call.run)
+                self._runs[call.id] = marshal_dumps(call.run)
 
     def update_run(self, call_id: str, run: dict[str, Any]) -> None:
-        doc = marshal.dumps(run)
+        doc = marshal_dumps(run)
         with self._lock:
             if call_id in self._by_id:
                 self._runs[call_id] = doc

@@ -16,7 +16,6 @@ environs, replay makes them from recorded calls, and both get back the record th
 from __future__ import annotations
 
 import contextlib
-import json
 import re
 import time
 from collections.abc import Callable
@@ -31,6 +30,7 @@ from .faults import FaultState
 from .flowrun import SKIPPED, FlowRunner, encode_answer
 from .flows import Flow
 from .headers import run_headers, workflow_headers
+from .jsontext import body_bytes
 from .query import parse_query
 from .records import CallRecord
 from .store import Store
@@ -297,7 +297,7 @@ class Call:
             answer = started.answer
             status, run = answer.status, answer.run
             if answer.error:
-                body = json.dumps(answer.body, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+                body = body_bytes(answer.body)
                 content_type = JSON_CONTENT_TYPE
             else:
                 declared, body, content_type = encode_answer(answer.headers, answer.body, self.request.method.upper())

@@ -8,6 +8,8 @@ import time
 
 import pytest
 
+from tests.helpers import call_flow
+
 STRING_CHECKS = {
     "type": "object",
     "properties": {"a": {"type": "string", "pattern": "^a$"}, "b": {"enum": ["x"]}},
@@ -171,3 +173,35 @@ def test_web_form_next_field_to_a_page_is_followed(api, client):
         f"/_flowmock/flows/{flow['id']}/state", data={"state": "enabled", "token": token, "next": "/_flowmock/"}
     )
     assert response.headers["Location"] == "/_flowmock/"
+
+
+ECHO_FLOW = {
+    "definition": {
+        "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {}}},
+        "actions": {
+            "Compose": {"type": "Compose", "inputs": "@triggerBody()", "runAfter": {}},
+            "Response": {
+                "type": "Response",
+                "kind": "Http",
+                "inputs": {"statusCode": 200, "body": "@outputs('Compose')"},
+                "runAfter": {"Compose": ["Succeeded"]},
+            },
+        },
+    }
+}
+
+
+@pytest.mark.parametrize(
+    ("raw", "echoed"),
+    [(b'{"n": 1e400}', {"n": "1e400"}), (b'{"n": %s}' % (b"7" * 5000), {"n": "7" * 5000}), (b'{"s": "\\ud800"}', None)],
+    ids=["1e400", "5000-digit-integer", "lone-surrogate"],
+)
+def test_imported_flow_echoing_a_hostile_body_answers_valid_json_and_records_the_run(client, raw, echoed):
+    [flow] = client.post("/_flowmock/api/flows/import", json=ECHO_FLOW).get_json()["flows"]
+    answer = call_flow(client, flow["callback_url"], data=raw)
+    assert answer.status_code == 200
+    body = strict_json(answer.data)
+    assert body == (echoed if echoed is not None else {"s": "\ud800"})
+    runs = strict_json(client.get(f"/_flowmock/api/flows/{flow['id']}/runs").data)["runs"]
+    assert len(runs) == 1
+    assert client.get(f"/_flowmock/calls/{runs[0]['run_id']}").status_code == 200
