@@ -1,5 +1,5 @@
 """`make bench`: serving throughput against WireMock, slow clients and long polls, validation and expression cost,
-fixture start-up, memory and the nothing-lost checks.
+fixture start-up, memory and the nothing-lost checks, and imported flows end to end (`bench.imported`).
 
 Each server runs in its own process on 127.0.0.1; the load comes from wrk (`bench.serving`, which says so and skips
 when wrk is missing). Prints tables and writes bench-results.json. Environment: BENCH_QUICK=1 (a short run of
@@ -22,7 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import engine, expressions, serving, slow_clients
+from bench import engine, expressions, imported, serving, slow_clients
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = (ROOT / "fixtures" / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_bytes()
@@ -172,6 +172,8 @@ def main() -> None:
     print(expressions.report(results["expressions"]))
     results["engine"] = engine.measure()
     engine.report(results["engine"])
+    results["imported_flows"] = imported.measure()
+    imported.report(results["imported_flows"])
     results["validation"] = validation()
     print("\nValidation, µs per call (flowmock path: fast verdict, details only when invalid)")
     print(f"{'schema':28} {'valid':>8} {'invalid':>9} {'jsonschema alone':>17}")

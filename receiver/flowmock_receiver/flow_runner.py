@@ -10,11 +10,11 @@ server stops stays recorded as Running.
 
 from __future__ import annotations
 
-import contextlib
 import logging
+import queue
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from .core.flowrun import ConditionVerdict, FlowAnswer
@@ -22,7 +22,7 @@ from .core.flows import Flow
 from .core.records import CallRecord
 from .core.store import Store
 from .workflow.definitions import ImportedFlow
-from .workflow.engine import RunHandle, RunOptions, RunRecord, decide_trigger_for, start_run
+from .workflow.engine import RunOptions, RunRecord, decide_trigger_for, run_flow
 from .workflow.engine.response import ResponseOutcome, timed_out
 from .workflow.mocks import ActionMock, parse_mocks
 
@@ -43,12 +43,14 @@ class TrackedRun:
     def __init__(self, store: Store, tracking_id: str) -> None:
         self.store = store
         self.tracking_id = tracking_id
-        self.handle: RunHandle | None = None
+        self.cancel = threading.Event()
         self._lock = threading.Lock()
         self._record: RunRecord | None = None
         self._outcome: ResponseOutcome | None = None
         self._answer_run: dict[str, Any] | None = None
         self._answered = threading.Event()
+        self._done = threading.Event()
+        self._error: BaseException | None = None
         self._final: dict[str, Any] | None = None
         self._call_id: str | None = None
         self._written: dict[str, Any] | None = None
@@ -56,6 +58,23 @@ class TrackedRun:
         self.answer = FlowAnswer(202, {}, None)
 
     # Engine thread --------------------------------------------------------------------------------------------
+    def execute(self, imported: ImportedFlow, outputs: dict[str, Any], mocks: Any, options: RunOptions) -> None:
+        try:
+            run_flow(
+                imported,
+                outputs,
+                mocks,
+                options=options,
+                on_response=self.on_response,
+                on_update=self.on_update,
+                cancel=self.cancel,
+            )
+        except BaseException as exc:  # handed to the caller's thread (an engine bug: the dispatcher's 500)
+            self._error = exc
+        finally:
+            self._answered.set()
+            self._done.set()
+
     def on_response(self, outcome: ResponseOutcome) -> None:
         if self._answered.is_set():
             return  # the poll answer of an asynchronous Response: flowmock has no poll URL (yet)
@@ -93,15 +112,13 @@ class TrackedRun:
 
     # Request thread -------------------------------------------------------------------------------------------
     def wait_for_answer(self) -> None:
-        """Block until the engine has decided the caller's answer (raising what the run raised, if it failed)."""
-        assert self.handle is not None
-        outcome = self.handle.response(timeout=ANSWER_WAIT_SECONDS)
-        if outcome is None:  # still computing after minutes of real time: the caller's gateway gives up
+        """Block until the engine has decided the caller's answer (raising what the run raised, if it failed).
+        Nearly every run ends within the grace period: its record is then written once, finished."""
+        if not self._done.wait(FINISH_GRACE_SECONDS) and not self._answered.wait(ANSWER_WAIT_SECONDS):
+            # still computing after minutes of real time: the caller's gateway gives up
             self._outcome, self._answer_run = timed_out(), self._snapshot()
-        else:
-            self._answered.wait(1.0)
-        with contextlib.suppress(TimeoutError):
-            self.handle.result(timeout=FINISH_GRACE_SECONDS)
+        if self._error is not None:
+            raise self._error
         outcome = self._outcome or timed_out()
         run = self._final or self._answer_run
         if outcome.kind == "response":
@@ -121,6 +138,34 @@ class TrackedRun:
                 self._write(self._final)
 
 
+class _Workers:
+    """Daemon threads that run flows, reused from run to run. A run needs a thread of its own (it goes on after its
+    answer), and starting one per call cost more than a short run: `Thread.start` waits for the new thread, which
+    holds the GIL for its whole run. Daemon threads, so a run still going never holds up the server's exit."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._idle = 0
+
+    def submit(self, job: Callable[[], None]) -> None:
+        with self._lock:
+            if self._idle:
+                self._idle -= 1  # that worker is now spoken for
+                spawn = False
+            else:
+                spawn = True
+        self._jobs.put(job)
+        if spawn:
+            threading.Thread(target=self._work, name="flowmock-run", daemon=True).start()
+
+    def _work(self) -> None:
+        while True:
+            self._jobs.get()()
+            with self._lock:
+                self._idle += 1
+
+
 class EngineRunner:
     """The `FlowRunner` the service gives the trigger: runs `Flow.workflow` with `Flow.mocks` on the engine."""
 
@@ -129,6 +174,7 @@ class EngineRunner:
         self.region = region
         self.public_url = public_url
         self._prepared: dict[tuple[str, str], tuple[ImportedFlow, dict[str, ActionMock]]] = {}
+        self._workers = _Workers()
 
     def prepared(self, flow: Flow) -> tuple[ImportedFlow, dict[str, ActionMock]]:
         """The flow's workflow and mocks, read from their JSON once per flow version (a change makes a version)."""
@@ -156,6 +202,8 @@ class EngineRunner:
 
     def decide(self, flow: Flow, outputs: Mapping[str, Any]) -> ConditionVerdict:
         imported, _ = self.prepared(flow)
+        if imported.trigger is None or not imported.trigger.conditions:
+            return ConditionVerdict("Succeeded")
         decision = decide_trigger_for(imported, self.trigger_outputs(flow, outputs))
         message = decision.error.get("message") if decision.error else None
         return ConditionVerdict(decision.status, decision.condition, message)
@@ -181,13 +229,7 @@ class EngineRunner:
             },
             callback_url=flow.callback_url(base) if base else None,
         )
-        tracked.handle = start_run(
-            imported,
-            self.trigger_outputs(flow, outputs),
-            mocks,
-            options=options,
-            on_response=tracked.on_response,
-            on_update=tracked.on_update,
-        )
+        trigger_outputs = self.trigger_outputs(flow, outputs)
+        self._workers.submit(lambda: tracked.execute(imported, trigger_outputs, mocks, options))
         tracked.wait_for_answer()
         return tracked

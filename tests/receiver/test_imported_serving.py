@@ -262,3 +262,10 @@ def test_a_run_still_going_when_the_store_closes_is_recorded_running_after_a_res
         assert run["response"]["status"] == 200
     finally:
         reopened.close()
+
+
+def test_a_skipped_call_is_not_a_failed_call_in_the_reports():
+    from flowmock_receiver.commands.reports import call_failed
+
+    assert call_failed({"status": "Skipped", "contract": {"valid": True}}) is False
+    assert call_failed({"status": "Failed", "contract": {"valid": True}}) is True

@@ -35,14 +35,15 @@ def strict_failed(entry: Mapping[str, Any]) -> bool:
 
 def call_failed(entry: Mapping[str, Any], *, strict: bool = False) -> bool:
     """Refused, or its body did not conform (a body never checked, as in a 413, is not a contract break);
-    with `strict`, also a body that broke its schema's strict variant."""
+    with `strict`, also a body that broke its schema's strict variant. A call Skipped by an imported flow's trigger
+    conditions was not refused: the service records it without a run, as the flow asks."""
     contract = entry.get("contract") or {}
-    return entry.get("status") != "Succeeded" or contract.get("valid") is False or (strict and strict_failed(entry))
+    return entry.get("status") == "Failed" or contract.get("valid") is False or (strict and strict_failed(entry))
 
 
 def failure_text(entry: Mapping[str, Any], *, strict: bool = False) -> str:
     lines = []
-    if entry.get("status") != "Succeeded":
+    if entry.get("status") == "Failed":
         lines.append(f"{entry.get('http_status')} {entry.get('code')}: {entry.get('message')}")
     contract = entry.get("contract") or {}
     for error in contract.get("errors", []):
