@@ -57,8 +57,10 @@ def serve_here(settings: dict[str, Any]) -> None:
         fail(f"cannot listen on {settings['host']}:{settings['port']}: {exc.strerror or exc}", 2)
 
     # uvicorn handles SIGTERM while it serves and raises it again once it has drained; by then there is nothing
-    # left to do but close the store, so the signal must not kill the process before that.
-    signal.signal(signal.SIGTERM, lambda signum, frame: None)
+    # left to do but close the store, so the signal must not kill the process before that. Until uvicorn installs
+    # its handlers (after the ready file is written), a SIGTERM asks the server to stop instead of being lost:
+    # `serve --detach` followed at once by `flowmock stop` would otherwise wait and then kill.
+    signal.signal(signal.SIGTERM, lambda signum, frame: server.request_exit())
     if settings["pid_file"]:
         write_atomically(settings["pid_file"], f"{os.getpid()}\n")
     print_flows(app, server.url)

@@ -277,6 +277,12 @@ class LiveServer:
         """Serve in this thread until SIGTERM or SIGINT, then let calls in flight finish (up to DRAIN_SECONDS)."""
         self._server.run(sockets=[self._socket])
 
+    def request_exit(self) -> None:
+        """Ask `serve_forever()` to stop as SIGTERM would, from a signal handler or before it has started: uvicorn
+        checks this flag on every tick, so a signal that arrives before uvicorn installs its own handlers still
+        stops the server."""
+        self._server.should_exit = True
+
     def stop(self, *, drain: float = 0.0) -> None:
         """Stop accepting; with `drain`, give calls in flight that many seconds to finish (and be recorded)."""
         if self._loop is not None and self._stop_requested is not None and not self._loop.is_closed():

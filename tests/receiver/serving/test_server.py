@@ -138,6 +138,19 @@ def test_sigterm_lets_a_call_in_flight_finish_and_be_recorded_before_the_store_c
     store.close()
 
 
+def test_sigterm_as_soon_as_serve_is_ready_stops_it(tmp_path):
+    """The window between writing the ready file and uvicorn installing its own handlers: a SIGTERM there (a
+    script's `serve --detach` then `flowmock stop`) must stop the server, not be ignored."""
+    ready = tmp_path / "ready"
+    for _ in range(3):
+        proc = start_serve(ready, "--port", "0", "--quiet")
+        try:
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=10) == 0
+        finally:
+            proc.kill()
+
+
 def stalled_clients(port: int, count: int) -> list[socket.socket]:
     """Connections that have sent the first bytes of a request line and then nothing."""
     conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(count)]
