@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # the names, for type checkers and readers; at run time each 
     from .core.records import CallRecord
     from .core.sqlite_store import SQLiteStore
     from .core.store import MemoryStore, Store
-    from .core.trigger import TriggerOutcome, TriggerRequest, TriggerResponse
+    from .core.trigger import TriggerOutcome, TriggerResponse
+    from .core.trigger_request import TriggerRequest
     from .service import Receiver
     from .serving import LiveServer
     from .web import create_app
@@ -51,7 +52,7 @@ _LOCATIONS = {
     "MemoryStore": ".core.store",
     "Store": ".core.store",
     "TriggerOutcome": ".core.trigger",
-    "TriggerRequest": ".core.trigger",
+    "TriggerRequest": ".core.trigger_request",
     "TriggerResponse": ".core.trigger",
     "Receiver": ".service",
     "LiveServer": ".serving",

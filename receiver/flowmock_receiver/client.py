@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json as _json
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import requests
@@ -140,14 +141,23 @@ class AdminClient:
         return self.every(f"/flows/{flow_id}/runs" if flow_id else "/runs", "runs", page)
 
     def every(self, path: str, key: str, page: int = 1000) -> list[dict[str, Any]]:
-        """All of a newest-first listing, page by page (the API answers at most MAX_PAGE a request), oldest first."""
-        found: list[dict[str, Any]] = []
-        offset = 0
+        """All of a listing, oldest first."""
+        return list(self.iterate(path, key, page))
+
+    def iterate(self, path: str, key: str, page: int = 1000, params: dict[str, Any] | None = None) -> Iterator[Any]:
+        """A listing oldest first, a page at a time by cursor (`after` the newest seq seen), so a history of any
+        length is read in bounded memory, and calls recorded meanwhile are included, none twice."""
+        after = 0
         while True:
-            data = self.get(path, params={"limit": page, "offset": offset})
-            found.extend(data[key])
-            offset += len(data[key])
-            if not data[key] or offset >= data["total"]:
-                break
-        found.reverse()
-        return found
+            entries = self.get(path, params={**(params or {}), "limit": page, "after": after})[key]
+            yield from reversed(entries)
+            if len(entries) < page:
+                return
+            after = entries[0]["seq"]
+
+    def body(self, kind: str, call_id: str) -> bytes:
+        """One call's whole body (`kind`: "runs" or "triggers"), as the body URL streams it."""
+        status, data = self.exchange("GET", f"/{kind}/{call_id}/body")
+        if status != 200:
+            raise AdminApiError(f"the body of {call_id} could not be read ({status})", status=status)
+        return data

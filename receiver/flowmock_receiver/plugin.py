@@ -65,10 +65,15 @@ class FlowmockServer:
     live: LiveServer | None = None
     reported: int = field(default=0)
 
-    def server_errors(self) -> list[BaseException]:
+    def errors_total(self) -> int:
+        """How many internal errors the in-thread server has had so far (0 for an external server)."""
+        return 0 if self.app is None else int(self.app.extensions["flowmock"].errors.total)
+
+    def server_errors(self, since: int = 0) -> list[BaseException]:
+        """The server's internal errors after the first `since` (it keeps only the latest few)."""
         if self.app is None:
             return []
-        errors: list[BaseException] = self.app.extensions["flowmock"].errors
+        errors: list[BaseException] = self.app.extensions["flowmock"].errors.since(since)
         return errors
 
 
@@ -105,10 +110,10 @@ def flowmock(flowmock_server: FlowmockServer, request: pytest.FixtureRequest) ->
     __tracebackhide__ = True  # a failure at teardown shows its message, not the plugin's source
     handle = Flowmock(flowmock_server.url)
     handle.reset()
-    flowmock_server.reported = len(flowmock_server.server_errors())
+    flowmock_server.reported = flowmock_server.errors_total()
     yield handle
-    errors = flowmock_server.server_errors()[flowmock_server.reported :]
-    flowmock_server.reported += len(errors)
+    errors = flowmock_server.server_errors(flowmock_server.reported)
+    flowmock_server.reported = flowmock_server.errors_total()
     if errors:
         raise errors[0]
     if _strict(request):

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Mapping
+import traceback
+from collections import deque
+from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,8 +22,10 @@ from .core.faults import FaultState
 from .core.flows import Flow, check_definition, new_flow
 from .core.headers import check_public_url, check_region
 from .core.records import CallRecord
-from .core.store import Store
-from .core.trigger import Trigger, TriggerOutcome, TriggerRequest, match_trigger_path
+from .core.retention import Retention
+from .core.store import Store, StoreFull
+from .core.trigger import Trigger, TriggerOutcome, match_trigger_path
+from .core.trigger_request import TriggerRequest
 from .flow_import import FlowToSave, checked_mocks, mock_notes, read_bytes, read_file, to_save
 from .flow_runner import EngineRunner
 
@@ -38,6 +42,46 @@ _TRANSPORT_HEADERS = frozenset({"host", "content-length", "transfer-encoding", "
 
 def default_flow_id(schema: str) -> str:
     return ids.stable_flow_id(f"default:{schema}")
+
+
+class ErrorLog:
+    """Internal errors, for the pytest plugin to re-raise in the test that caused them.
+
+    Bounded: an exception's traceback keeps every frame's locals, request bodies included, and a server that kept
+    them all grew by 245 MB over 600 failed 200 KB calls. The plugin needs only the errors since its test began,
+    so the last `size` are kept, with their frames' locals cleared, and `total` counts every one.
+    """
+
+    def __init__(self, size: int = 20) -> None:
+        self._kept: deque[BaseException] = deque(maxlen=size)
+        self._lock = threading.Lock()
+        self.total = 0
+
+    def append(self, exc: BaseException) -> None:
+        traceback.clear_frames(exc.__traceback__)
+        with self._lock:
+            self._kept.append(exc)
+            self.total += 1
+
+    def since(self, count: int) -> list[BaseException]:
+        """The errors after the first `count` ever appended (those still kept)."""
+        with self._lock:
+            new = self.total - count
+            return list(self._kept)[-new:] if new > 0 else []
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+    def __iter__(self) -> Iterator[BaseException]:
+        return iter(list(self._kept))
+
+    def __getitem__(self, index: int) -> BaseException:
+        return self._kept[index]
+
+    def __eq__(self, other: object) -> bool:  # `receiver.errors == []` in tests reads as it did with a list
+        return list(self._kept) == other if isinstance(other, list) else NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 class Receiver:
@@ -66,7 +110,12 @@ class Receiver:
         else:
             self.declared = [dict(d) for d in declared]
             self.declared_origin = "config"
-        self.errors: list[BaseException] = []  # internal errors, for the pytest plugin to re-raise in the test
+        self.errors = ErrorLog()  # internal errors, for the pytest plugin to re-raise in the test that caused them
+        days = config.get("RETENTION_DAYS")
+        max_calls = config.get("MAX_CALLS")
+        self.retention = Retention(
+            store, 28.0 if days is None else float(days), None if max_calls is None else int(max_calls)
+        )
         self.runner = EngineRunner(store, self.region, self.public_url)
         self.trigger = Trigger(store, self.faults, self.region, self.record, self.runner)
         self._changed = threading.Condition()
@@ -133,7 +182,10 @@ class Receiver:
                     flow = new_flow(values, origin=self.declared_origin)
                 else:
                     flow = new_flow(values, origin=self.declared_origin, workflow=save.workflow, mocks=save.mocks)
-                self.store.save_flow(flow)
+                try:
+                    self.store.save_flow(flow)
+                except StoreFull:  # started read-only on a full disk: the flows stored before stay as they were
+                    continue
                 made.append(flow)
         return made
 
@@ -195,6 +247,7 @@ class Receiver:
 
     def record(self, call: CallRecord) -> None:
         self.store.record(call)
+        self.retention.start()  # with the first call: an app that records nothing needs no clean-up thread
         self.notify()
 
     def clear_history(self, flow_id: str | None = None) -> None:

@@ -91,14 +91,24 @@ def test_regenerate_and_clear_from_the_page(client, app):
     assert store.count(flow.id) == 0
 
 
-def test_history_pages_through_thousands_of_calls(client, app):
+def _older_link(html: str) -> str | None:
+    match = re.search(r'href="([^"]+)" id="older"', html)
+    return match.group(1).replace("&amp;", "&") if match else None
+
+
+def test_history_pages_by_cursor_older_and_newer_without_repeating_a_call(client, app):
     for _ in range(120):
         post(client, app, "{}")
     flow_id = app.extensions["flowmock"].store.list_flows()[0].id
     first = client.get(f"/_flowmock/flows/{flow_id}").get_data(as_text=True)
-    assert first.count("data-call-id=") == 50 and "Page 1 of 3" in first
-    last = client.get(f"/_flowmock/flows/{flow_id}?page=3").get_data(as_text=True)
-    assert last.count("data-call-id=") == 20
+    assert first.count("data-call-id=") == 50 and "120 calls" in first and 'id="newer"' not in first
+    second = client.get(_older_link(first)).get_data(as_text=True)
+    last = client.get(_older_link(second)).get_data(as_text=True)
+    assert last.count("data-call-id=") == 20 and _older_link(last) is None
+    seen = [re.findall(r'data-call-id="([^"]+)"', page) for page in (first, second, last)]
+    assert len({i for ids in seen for i in ids}) == 120
+    newer = re.search(r'href="([^"]+)" id="newer"', last).group(1).replace("&amp;", "&")
+    assert re.findall(r'data-call-id="([^"]+)"', client.get(newer).get_data(as_text=True)) == seen[1]
 
 
 def test_pages_answer_loopback_clients_only(client):

@@ -9,11 +9,14 @@ the CI system shows which action broke. JSON Lines carries each run's actions wh
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import shutil
+import tempfile
 from collections.abc import Iterable, Mapping
 from http import HTTPStatus
-from typing import Any
+from typing import IO, Any
 from xml.etree import ElementTree as ET
 
 from flowmock_schemas.clikit import redact
@@ -86,58 +89,78 @@ def _status_text(status: int) -> str:
 
 def to_har(entries: Iterable[Mapping[str, Any]], base_url: str, version: str) -> dict[str, Any]:
     """A HAR 1.2 log (browser dev tools and HAR viewers load it); signatures are redacted from URLs."""
-    har_entries = []
+    har_entries = [_har_entry(entry, base_url) for entry in entries]
+    return {"log": {"version": "1.2", "creator": {"name": "flowmock", "version": version}, "entries": har_entries}}
+
+
+def write_har(entries: Iterable[Mapping[str, Any]], out: IO[str], base_url: str, version: str) -> int:
+    """The same log written entry by entry (an export of a million calls never holds them all); the count."""
+    creator = json.dumps({"name": "flowmock", "version": version})
+    out.write('{"log": {"version": "1.2", "creator": ' + creator + ', "entries": [')
+    n = 0
     for entry in entries:
-        req = entry["request"]
-        query = "&".join(f"{k}={v}" for k, v in req["query"])
-        url = redact(base_url.rstrip("/") + req["path"] + (f"?{query}" if query else ""))
-        headers = req["headers"]
-        content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
-        request: dict[str, Any] = {
-            "method": req["method"],
-            "url": url,
+        out.write(("," if n else "") + "\n" + json.dumps(_har_entry(entry, base_url), ensure_ascii=False))
+        n += 1
+    out.write("\n]}}\n")
+    return n
+
+
+def write_jsonl(entries: Iterable[Mapping[str, Any]], out: IO[str]) -> int:
+    """One call per line, written as read; the count."""
+    n = 0
+    for n, entry in enumerate(entries, 1):  # noqa: B007 - the count is the last index
+        out.write(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n")
+    return n
+
+
+def _har_entry(entry: Mapping[str, Any], base_url: str) -> dict[str, Any]:
+    req = entry["request"]
+    query = "&".join(f"{k}={v}" for k, v in req["query"])
+    url = redact(base_url.rstrip("/") + req["path"] + (f"?{query}" if query else ""))
+    headers = req["headers"]
+    content_type = next((v for k, v in headers if k.lower() == "content-type"), "")
+    request: dict[str, Any] = {
+        "method": req["method"],
+        "url": url,
+        "httpVersion": "HTTP/1.1",
+        "cookies": [],
+        "headers": _pairs(headers),
+        "queryString": _pairs((k, v if k != "sig" else "REDACTED") for k, v in req["query"]),
+        "headersSize": -1,
+        "bodySize": req["body_size"],
+    }
+    if req["body_size"]:
+        post: dict[str, Any] = {"mimeType": content_type or "application/octet-stream"}
+        if req["body"] is not None:
+            post["text"] = req["body"]
+        else:
+            post["text"] = req["body_base64"]
+            post["encoding"] = "base64"
+        request["postData"] = post
+    resp = entry["response"]
+    resp_headers = resp.get("headers") or {}
+    resp_type = resp_headers.get("Content-Type", "application/json; charset=utf-8" if entry["code"] else "")
+    body = resp.get("body") or ""
+    duration = float(entry.get("duration_ms") or 0)
+    return {
+        "startedDateTime": entry["time"][:23] + "Z",
+        "time": duration,
+        "request": request,
+        "response": {
+            "status": resp["status"],
+            "statusText": _status_text(resp["status"]),
             "httpVersion": "HTTP/1.1",
             "cookies": [],
-            "headers": _pairs(headers),
-            "queryString": _pairs((k, v if k != "sig" else "REDACTED") for k, v in req["query"]),
+            "headers": _pairs(resp_headers.items()),
+            "content": {"size": len(body.encode()), "mimeType": resp_type, "text": body},
+            "redirectURL": "",
             "headersSize": -1,
-            "bodySize": req["body_size"],
-        }
-        if req["body_size"]:
-            post: dict[str, Any] = {"mimeType": content_type or "application/octet-stream"}
-            if req["body"] is not None:
-                post["text"] = req["body"]
-            else:
-                post["text"] = req["body_base64"]
-                post["encoding"] = "base64"
-            request["postData"] = post
-        resp = entry["response"]
-        resp_headers = resp.get("headers") or {}
-        resp_type = resp_headers.get("Content-Type", "application/json; charset=utf-8" if entry["code"] else "")
-        body = resp.get("body") or ""
-        duration = float(entry.get("duration_ms") or 0)
-        har_entries.append(
-            {
-                "startedDateTime": entry["time"][:23] + "Z",
-                "time": duration,
-                "request": request,
-                "response": {
-                    "status": resp["status"],
-                    "statusText": _status_text(resp["status"]),
-                    "httpVersion": "HTTP/1.1",
-                    "cookies": [],
-                    "headers": _pairs(resp_headers.items()),
-                    "content": {"size": len(body.encode()), "mimeType": resp_type, "text": body},
-                    "redirectURL": "",
-                    "headersSize": -1,
-                    "bodySize": len(body.encode()),
-                },
-                "cache": {},
-                "timings": {"send": 0, "wait": duration, "receive": 0},
-                "comment": f"flow {entry['flow_id']}; trigger history {entry['id']}",
-            }
-        )
-    return {"log": {"version": "1.2", "creator": {"name": "flowmock", "version": version}, "entries": har_entries}}
+            "bodySize": len(body.encode()),
+        },
+        "cache": {},
+        "timings": {"send": 0, "wait": duration, "receive": 0},
+        "comment": f"flow {entry['flow_id']}; trigger history {entry['id']}",
+    }
 
 
 def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str], *, strict: bool = False) -> str:
@@ -183,6 +206,64 @@ def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str]
     root.set("skipped", str(skipped))
     ET.indent(root)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
+
+
+def write_junit(
+    entries: Iterable[Mapping[str, Any]], out: IO[str], flow_names: Mapping[str, str], *, strict: bool = False
+) -> int:
+    """`to_junit`'s report written case by case: each flow's cases go to a temporary file (on disk past 1 MB)
+    while its suite's counts add up, then the suites are copied out in turn; the number of calls."""
+    suites: dict[str, tuple[IO[str], list[float]]] = {}  # flow -> (cases, [tests, failures, skipped, seconds])
+    calls = 0
+    with contextlib.ExitStack() as files:
+        for entry in entries:
+            flow_id = entry["flow_id"]
+            if flow_id not in suites:
+                spool = files.enter_context(tempfile.SpooledTemporaryFile(1 << 20, mode="w+", encoding="utf-8"))
+                suites[flow_id] = (spool, [0, 0, 0, 0.0])
+            cases, counts = suites[flow_id]
+            name = flow_names.get(flow_id, flow_id)
+            seconds = float(entry.get("duration_ms") or 0) / 1000
+            holder = ET.Element("testsuite", tests="1", failures="0", skipped="0")  # this call's cases
+            case = ET.SubElement(
+                holder,
+                "testcase",
+                classname=_xml_safe(f"flowmock.{name}"),
+                name=_xml_safe(f"{entry['time']} {entry['request']['method']} {entry['id']}"),
+                time=f"{seconds:.3f}",
+            )
+            if call_failed(entry, strict=strict):
+                text = _xml_safe(failure_text(entry, strict=strict))
+                kind = entry.get("code") or "SchemaMismatch"
+                failure = ET.SubElement(case, "failure", message=text.splitlines()[0] if text else kind, type=kind)
+                failure.text = text
+                holder.set("failures", "1")
+            _action_cases(holder, name, entry)
+            for child in holder:
+                ET.indent(child, level=2)
+                cases.write("    " + ET.tostring(child, encoding="unicode").rstrip() + "\n")
+            for i, key in enumerate(("tests", "failures", "skipped")):
+                counts[i] += int(holder.get(key, "0"))
+            counts[3] += seconds
+            calls += 1
+        totals = [sum(int(c[i]) for _, c in suites.values()) for i in range(3)]
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
+        out.write(f'<testsuites name="flowmock" tests="{totals[0]}" failures="{totals[1]}" skipped="{totals[2]}">\n')
+        for flow_id, (cases, counts) in suites.items():
+            name = _xml_attr(f"flowmock: {flow_names.get(flow_id, flow_id)}")
+            out.write(
+                f'  <testsuite name="{name}" tests="{int(counts[0])}" failures="{int(counts[1])}" errors="0" '
+                f'skipped="{int(counts[2])}" time="{counts[3]:.3f}">\n'
+            )
+            cases.seek(0)
+            shutil.copyfileobj(cases, out)
+            out.write("  </testsuite>\n")
+        out.write("</testsuites>\n")
+        return calls
+
+
+def _xml_attr(text: str) -> str:
+    return ET.tostring(ET.Element("x", v=_xml_safe(text)), encoding="unicode")[6:-4]
 
 
 def _action_cases(suite: ET.Element, flow_name: str, call: Mapping[str, Any]) -> None:

@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import sys
+import tempfile
+import time
+from collections.abc import Iterator
 from importlib.metadata import version
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import click
 
-from flowmock_schemas.clikit import fail, write_atomically
+from flowmock_schemas.clikit import fail
 
 from ..client import AdminApiError, AdminClient
 from ..core.action_tree import has_actions
 from .common import call as _call
 from .common import client as _client
 from .common import json_option, plural, table, url_option
-from .reports import call_failed, failure_text, to_har, to_jsonl, to_junit, with_runs
+from .reports import call_failed, failure_text, with_runs, write_har, write_jsonl, write_junit
 from .run_tree import action_detail, format_tree
 
 
@@ -30,11 +36,18 @@ def runs() -> None:
 @click.option("--flow", "flow_id", default=None, help="Only this flow.")
 @click.option("--all", "every_call", is_flag=True, help="Every call (trigger history), not only runs.")
 @click.option("--limit", type=int, default=50, show_default=True)
+@click.option("--before", type=int, default=None, help="Calls older than this seq (the next page: the last seq shown).")
+@click.option("--after", type=int, default=None, help="Calls newer than this seq.")
 @json_option
-def runs_list(url: str, flow_id: str | None, every_call: bool, limit: int, as_json: bool) -> None:
-    """Newest first; CONTRACT is the verdict against the flow's schema, STRICT against its `.strict` variant."""
+def runs_list(
+    url: str, flow_id: str | None, every_call: bool, limit: int, before: int | None, after: int | None, as_json: bool
+) -> None:
+    """Newest first, a page at a time: `--before SEQ` continues with older calls (the cursor does not slow with
+    depth). CONTRACT is the verdict against the flow's schema, STRICT against its `.strict` variant."""
     kind = "triggers" if every_call else "runs"
-    data = _call(_client(url).get, f"/flows/{flow_id}/{kind}" if flow_id else f"/{kind}", params={"limit": limit})
+    params: dict[str, Any] = {"limit": limit}
+    params.update({k: v for k, v in (("before", before), ("after", after)) if v is not None})
+    data = _call(_client(url).get, f"/flows/{flow_id}/{kind}" if flow_id else f"/{kind}", params=params)
     if as_json:
         click.echo(json.dumps(data, indent=2))
         return
@@ -49,6 +62,8 @@ def runs_list(url: str, flow_id: str | None, every_call: bool, limit: int, as_js
         rows = [[e["start_time"], e["run_id"], e["flow_id"], e["status"], *_verdicts(e)] for e in data[kind]]
     for line in table(headers, rows):
         click.echo(line)
+    if len(data[kind]) == limit and data[kind]:
+        click.echo(f"{data['total']} in all; older: --before {data[kind][-1]['seq']}", err=True)
 
 
 def _verdicts(entry: dict[str, Any]) -> list[str]:
@@ -111,25 +126,85 @@ def runs_clear(url: str, flow_id: str | None) -> None:
 @reveal_option
 def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None, reveal_credentials: bool) -> None:
     """Every recorded call as JSON Lines (with its run's actions), a HAR 1.2 log, or JUnit XML (one test case per
-    call, and one per action of a run that has actions). Credential headers are redacted unless
+    call, and one per action of a run that has actions), streamed: read a page at a time by cursor and written as
+    read, so memory stays flat whatever the history's size. Credential headers are redacted unless
     --reveal-credentials: exports end up in CI artifacts."""
     client = _client(url)
     client.reveal_credentials = reveal_credentials
-    entries = _call(client.all_triggers, flow_id)
-    if fmt != "har":  # HAR is the HTTP exchange only; the other two carry each run's actions
-        entries = with_runs(entries, _runs_with_actions(client, flow_id))
-    if fmt == "jsonl":
-        text = to_jsonl(entries)
-    elif fmt == "har":
-        text = json.dumps(to_har(entries, url, version("flowmock")), indent=2, ensure_ascii=False) + "\n"
-    else:
-        names = {f["id"]: f["name"] for f in _call(client.get, "/flows")["flows"]}
-        text = to_junit(entries, names)
+    path = f"/flows/{flow_id}/triggers" if flow_id else "/triggers"
+    total = _call(client.get, path, params={"limit": 1})["total"]
+    flows = _call(client.get, "/flows")["flows"]
+    names = {f["id"]: f["name"] for f in flows}
+    imported = {f["id"] for f in flows if f.get("imported")}  # only imported flows' runs have actions
+    listed = client.iterate(path, "triggers")
+    entries = _progress(_with_runs(client, path, listed, imported) if fmt != "har" and imported else listed, total)
+    with _output(out) as stream:
+        try:
+            if fmt == "jsonl":
+                count = write_jsonl(entries, stream)
+            elif fmt == "har":
+                count = write_har(entries, stream, url, version("flowmock"))
+            else:
+                count = write_junit(entries, stream, names)
+        except AdminApiError as exc:
+            fail(str(exc), 1)
     if out:
-        write_atomically(out, text)
-        click.echo(f"{plural(len(entries), 'call')} written to {out}", err=True)
-    else:
-        click.echo(text, nl=False)
+        click.echo(f"{plural(count, 'call')} written to {out}", err=True)
+
+
+def _progress(entries: Iterator[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
+    """Pass entries through; on a terminal, a progress line on standard error (rewritten in place)."""
+    if not sys.stderr.isatty():
+        yield from entries
+        return
+    started, n = time.monotonic(), 0
+    for n, entry in enumerate(entries, 1):
+        if n % 5000 == 0:
+            rate = n / max(time.monotonic() - started, 1e-9)
+            click.echo(f"\r{n}/{total} calls ({rate:,.0f}/s)", err=True, nl=False)
+        yield entry
+    click.echo(f"\r{n}/{total} calls, done" + " " * 20, err=True)
+
+
+@contextlib.contextmanager
+def _output(path: str | None) -> Iterator[IO[str]]:
+    """Standard output, or a file that appears whole once written (a temporary file beside it, renamed)."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, prefix=".flowmock-", encoding="utf-8") as f:
+        try:
+            yield f
+        except BaseException:
+            f.close()
+            os.unlink(f.name)
+            raise
+    os.replace(f.name, target)
+
+
+def _with_runs(client: AdminClient, path: str) -> Iterator[dict[str, Any]]:
+    """Trigger-history entries oldest first, each page joined with the runs of the same calls (a run shares its
+    call's seq, so one runs page by cursor covers them) for the actions of imported flows' runs. A run listed
+    without an `actions` key is read whole (an empty list is a run that has none)."""
+    runs_path = path.replace("/triggers", "/runs")
+    page: list[dict[str, Any]] = []
+    for entry in client.iterate(path, "triggers"):
+        page.append(entry)
+        if len(page) == 1000:
+            yield from _joined(client, runs_path, page)
+            page = []
+    yield from _joined(client, runs_path, page)
+
+
+def _joined(client: AdminClient, runs_path: str, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not any(e.get("run_id") for e in page):
+        return page
+    span = {"after": page[0]["seq"] - 1, "before": page[-1]["seq"] + 1, "limit": 1000}
+    runs = client.get(runs_path, params=span)["runs"]
+    whole = [run if "actions" in run else client.get(f"/runs/{run['run_id']}") for run in runs]
+    return with_runs(page, [run for run in whole if has_actions(run)])
 
 
 def _runs_with_actions(client: AdminClient, flow_id: str | None) -> list[dict[str, Any]]:

@@ -54,6 +54,14 @@ from .common import DEFAULT_PORT, url_option
 @click.option("--log-file", default=None, help="With --detach: where the server's output goes.")
 @click.option("--timeout", type=float, default=20.0, show_default=True, help="With --detach: seconds to wait.")
 @click.option("--quiet", is_flag=True, help="No access log.")
+@click.option(
+    "--retention",
+    "retention_days",
+    type=click.FloatRange(min=0),
+    default=None,
+    help="Days of history kept (28; 0: all).",
+)
+@click.option("--max-calls", type=click.IntRange(min=0), default=None, help="Keep at most this many calls.")
 def serve(**opts: Any) -> None:
     """Run the receiver. Without --config it creates the four default flows and prints their URLs."""
     if opts["detach"]:
@@ -111,6 +119,8 @@ def _settings(opts: dict[str, Any]) -> dict[str, Any]:
             "PUBLIC_URL": public_url,
             "ADMIN_ALLOW_REMOTE": admin_remote,
             "ADMIN_TOKEN": admin_token,
+            "RETENTION_DAYS": _first(opts["retention_days"], server.get("retention_days"), 28),
+            "MAX_CALLS": _first(opts["max_calls"], server.get("max_calls"), None),
         },
         "pid_file": opts["pid_file"],
         "ready_file": opts["ready_file"],
@@ -132,6 +142,11 @@ def _declared_flows(opts: dict[str, Any], from_file: list[dict[str, Any]] | None
     return declared
 
 
+def _first(*values: Any) -> Any:
+    """The first value given: an option, then the config file, then the default (0 is a value: keep all)."""
+    return next((v for v in values if v is not None), None)
+
+
 def _detach(opts: dict[str, Any]) -> None:
     """Start `flowmock serve` in a new session and return once it has written its ready file."""
     ready = opts["ready_file"] or os.path.join(tempfile.mkdtemp(prefix="flowmock-"), "ready")
@@ -144,10 +159,11 @@ def _detach(opts: dict[str, Any]) -> None:
         "--ready-file",
         ready,
     ]
-    for name in ("host", "port", "db", "config_path", "region", "public_url", "workers", "pid_file"):
+    names = ("host", "port", "db", "config_path", "region", "public_url", "workers", "pid_file", "max_calls")
+    for name in (*names, "retention_days"):
         value = opts[name]
         if value is not None and not (name == "workers" and value == 1):
-            flag = "--config" if name == "config_path" else "--" + name.replace("_", "-")
+            flag = {"config_path": "--config", "retention_days": "--retention"}.get(name, "--" + name.replace("_", "-"))
             args += [flag, str(value)]
     for path in opts.get("flow_files") or ():
         args += ["--flow", str(Path(path).resolve())]

@@ -90,6 +90,13 @@ ERRORS: dict[str, ErrorSpec] = {
         "TriggerRelativePathNotFound",
         "The relative path '{path}' does not match the trigger's relative path '{template}'.",
     ),
+    # flowmock's own: a call it cannot record (a full disk) is not run and not acknowledged.
+    "not_recorded": ErrorSpec(
+        503,
+        "FlowmockHistoryUnavailable",
+        "flowmock could not record this call, so it was not run: {reason}. Free disk space or clear the history "
+        "(DELETE /_flowmock/api/runs), then send it again.",
+    ),
     # Trigger: content (E14, E15, E18)
     "too_large": ErrorSpec(
         413,

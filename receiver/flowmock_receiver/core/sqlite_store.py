@@ -3,8 +3,8 @@
 WAL mode lets readers work while a write commits. Records go through one writer thread per process, which
 commits every record waiting at that moment in one transaction (group commit), because SQLite's tail latency
 under concurrency comes from threads fighting over the database lock (and, in Python, over the GIL each SQLite
-call releases), not from the commit itself. `record` returns only once its
-batch is committed, so the trigger never answers before its record is on disk. `synchronous=NORMAL` (the WAL
+call releases), not from the commit itself. `record` returns only once its batch is committed, so the trigger
+never answers before its record is on disk. `synchronous=NORMAL` (the WAL
 default) survives a killed process; set FLOWMOCK_SQLITE_SYNCHRONOUS=FULL to survive power loss too.
 """
 
@@ -24,42 +24,10 @@ from typing import Any
 from .flows import Flow
 from .jsontext import storage_json
 from .records import CallRecord
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS flows (
-    id TEXT PRIMARY KEY,
-    doc TEXT NOT NULL,
-    created INTEGER NOT NULL
-);
-CREATE TABLE IF NOT EXISTS calls (
-    seq INTEGER PRIMARY KEY,
-    id TEXT NOT NULL UNIQUE,
-    flow_id TEXT NOT NULL,
-    run_id TEXT,
-    status TEXT NOT NULL,
-    doc TEXT NOT NULL,
-    body BLOB NOT NULL,
-    run TEXT
-);
-CREATE INDEX IF NOT EXISTS calls_flow ON calls (flow_id, seq);
-DROP INDEX IF EXISTS calls_run;
-"""
-# Every page a commit touches is written to the WAL and later copied back by a checkpoint, so the calls table has
-# only the indexes reads need: no AUTOINCREMENT (its sqlite_sequence row is one more page per insert; `seq` only
-# orders calls) and no index on run_id (no query looks a run up by it; flowmock 0.1 databases had one).
-# `run` holds an imported flow's run (status, actions) as JSON: it is rewritten while the run goes on, so it is a
-# column of its own rather than part of `doc` (databases from before it get the column added when opened).
-
-
-_encode = json.JSONEncoder(separators=(",", ":")).encode  # built once: json.dumps builds one per call
-_INSERT = "INSERT INTO calls (id, flow_id, run_id, status, doc, body, run) VALUES (?, ?, ?, ?, ?, ?, ?)"
-
-
-def _load(seq: int, doc: str, body: bytes, run: str | None) -> CallRecord:
-    record = CallRecord.from_storage(json.loads(doc), bytes(body), seq)
-    if run is not None:
-        record.run = json.loads(run)
-    return record
+from .sqlite_history import History, body_chunks
+from .sqlite_history import store_error as _store_error
+from .sqlite_schema import prepare
+from .store import StoreFull
 
 
 class _Pending:
@@ -97,11 +65,18 @@ class SQLiteStore:
         # has its own), so connections are pooled, not per thread: one writer (used under the write lock) and a few
         # readers, opened once and reused.
         self._write_lock = threading.Lock()
-        self._writer = self._connect()
-        self._writer.executescript(_SCHEMA)
-        columns = {row[1] for row in self._writer.execute("PRAGMA table_info(calls)")}
-        if "run" not in columns:
-            self._writer.execute("ALTER TABLE calls ADD COLUMN run TEXT")
+        self._history = History()
+        self.read_only_reason: str | None = None
+        try:
+            self._writer = self._connect()
+            prepare(self._writer, self._history.insert)
+        except sqlite3.OperationalError as exc:
+            # A full disk must not stop the server from starting: history stays readable, calls get 503.
+            reason = _store_error(exc, self.path)
+            if not isinstance(reason, StoreFull) or self.path == ":memory:":
+                raise
+            self.read_only_reason = f"{reason}: history is read-only and calls are answered 503"
+            self._writer = self._connect(read_only=True)
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._opened: list[sqlite3.Connection] = [self._writer]
@@ -125,7 +100,12 @@ class SQLiteStore:
         self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="flowmock-checkpoint", daemon=True)
         self._checkpointer.start()
 
-    def _connect(self) -> sqlite3.Connection:
+    def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
+        if read_only or self.read_only_reason is not None:
+            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None, check_same_thread=False)
+            conn.execute("PRAGMA busy_timeout=30000")
+            return conn
         conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self._synchronous}")
@@ -214,6 +194,8 @@ class SQLiteStore:
 
     def save_flow(self, flow: Flow) -> None:
         doc = json.dumps(flow.to_storage())  # key order kept: an imported definition runs in its order
+        if self.read_only_reason is not None:
+            raise StoreFull(self.read_only_reason)
         with self._write_lock:
             self._writer.execute(
                 "INSERT INTO flows (id, doc, created) VALUES (?, ?, strftime('%s','now')) "
@@ -226,7 +208,7 @@ class SQLiteStore:
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM calls WHERE flow_id = ?", (flow_id,))
+            self._history.clear(conn, flow_id)
             conn.execute("DELETE FROM flows WHERE id = ?", (flow_id,))
             conn.execute("COMMIT")
             self._flows_changed()
@@ -236,11 +218,10 @@ class SQLiteStore:
         """Hand the record to the writer thread and return once the batch it is in is committed."""
         if self._closed:
             raise sqlite3.ProgrammingError("the store is closed")
-        # With nobody else writing, commit right here: handing a lone record to the writer thread and waiting to
-        # be woken costs two thread switches, which is most of a call's time at one connection. When a commit is
-        # slow (synchronous=FULL on a slow disk), the server's watchdog hands serving on after 5 ms, the next calls
-        # find the lock taken and queue, and the writer commits them together. (Handing serving on at once when a
-        # call queues measured 5-10% slower here, where an fsync takes about 0.1 ms.)
+        if self.read_only_reason is not None:
+            raise StoreFull(self.read_only_reason)
+        # With nobody else writing, commit right here: handing a lone record to the writer thread costs two thread
+        # switches, most of a call's time at one connection. Otherwise queue, and the writer commits a batch.
         if not self._checkpoint_waiting and self._pending.empty() and self._write_lock.acquire(blocking=False):
             pending = _Pending(call)
             try:
@@ -254,6 +235,22 @@ class SQLiteStore:
             done.wait()
         if pending.error is not None:
             raise pending.error
+
+    def update_run(self, call_id: str, run: dict[str, Any]) -> None:
+        """Rewrite an imported flow's run as it goes on (the call itself was committed before its answer)."""
+        doc = storage_json(json.JSONEncoder(separators=(",", ":")).encode, run)  # big numbers kept as text
+        with self._write_lock:
+            if self._closed:
+                raise sqlite3.ProgrammingError("the store is closed")
+            self._writer.execute("UPDATE calls SET run_doc = ? WHERE id = ?", (doc, call_id))
+
+    def record_many(self, calls: list[CallRecord]) -> None:
+        """Record many calls in one transaction (an import, `make bench` filling a history)."""
+        batch = [_Pending(call) for call in calls]
+        self._commit(batch)
+        for pending in batch[:1]:
+            if pending.error is not None:
+                raise pending.error
 
     def _write_loop(self) -> None:
         """One writer commits every record waiting at that moment in one transaction (group commit): request
@@ -282,94 +279,105 @@ class SQLiteStore:
     def _commit_locked(self, batch: list[_Pending]) -> None:
         """Insert a batch in one transaction (the write lock is held) and wake everyone in it."""
         conn = self._writer
-        rows = [
-            (
-                p.call.id,
-                p.call.flow_id,
-                p.call.run_id,
-                p.call.status,
-                storage_json(_encode, p.call.to_storage()),
-                p.call.body,
-                None if p.call.run is None else storage_json(_encode, p.call.run),
-            )
-            for p in batch
-        ]
         try:
-            if len(rows) == 1:  # one statement is its own transaction: no BEGIN and COMMIT round trips
-                conn.execute(_INSERT, rows[0])
-            else:
-                conn.execute("BEGIN IMMEDIATE")
-                conn.executemany(_INSERT, rows)
+            self._history.insert(conn, [p.call for p in batch])
+            if conn.in_transaction:
                 conn.execute("COMMIT")
+            self._history.committed()
         except BaseException as exc:
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            self._history.rolled_back()
             for p in batch:
-                p.error = exc
+                p.error = _store_error(exc, self.path)
         for p in batch:
             if p.done is not None:
                 p.done.set()
 
-    def update_run(self, call_id: str, run: dict[str, Any]) -> None:
-        """Rewrite an imported flow's run as it goes on (the call itself was committed before its answer)."""
-        doc = storage_json(_encode, run)
-        with self._write_lock:
-            if self._closed:
-                raise sqlite3.ProgrammingError("the store is closed")
-            self._writer.execute("UPDATE calls SET run = ? WHERE id = ?", (doc, call_id))
+    def calls(self, flow_id: str | None = None, **page: Any) -> list[CallRecord]:
+        """A page of calls, newest first (the arguments are `Store.calls`'s)."""
+        with self._reader() as conn:
+            return self._history.select(conn, flow_id, **page)
 
-    @staticmethod
-    def _where(flow_id: str | None, runs_only: bool, status: str | None) -> tuple[str, list[Any]]:
-        clauses, params = [], []
-        if flow_id is not None:
-            clauses.append("flow_id = ?")
-            params.append(flow_id)
-        if runs_only:
-            clauses.append("run_id IS NOT NULL")
-        if status is not None:
-            clauses.append("status = ?")
-            params.append(status)
-        return (" WHERE " + " AND ".join(clauses) if clauses else ""), params
-
-    def calls(
+    def count(
         self,
         flow_id: str | None = None,
         *,
         runs_only: bool = False,
         status: str | None = None,
-        limit: int = 100,
-        offset: int = 0,
-    ) -> list[CallRecord]:
-        where, params = self._where(flow_id, runs_only, status)
-        query = f"SELECT seq, doc, body, run FROM calls{where} ORDER BY seq DESC LIMIT ? OFFSET ?"
+        valid: bool | None = None,
+    ) -> int:
         with self._reader() as conn:
-            rows = conn.execute(query, (*params, limit, offset)).fetchall()
-        return [_load(*row) for row in rows]
+            return self._history.count(conn, flow_id, runs_only, status, valid)
 
-    def count(self, flow_id: str | None = None, *, runs_only: bool = False, status: str | None = None) -> int:
-        where, params = self._where(flow_id, runs_only, status)
+    def get_call(self, call_id: str, *, body_limit: int | None = None) -> CallRecord | None:
         with self._reader() as conn:
-            (n,) = conn.execute(f"SELECT COUNT(*) FROM calls{where}", params).fetchone()
-        return int(n)
+            return self._history.get(conn, call_id, body_limit)
 
-    def get_call(self, call_id: str) -> CallRecord | None:
+    def body_chunks(self, call_id: str, chunk_size: int = 65536) -> Iterator[bytes] | None:
+        """The body in chunks, read from SQLite as they are sent (a reader is held until the stream ends)."""
         with self._reader() as conn:
-            row = conn.execute("SELECT seq, doc, body, run FROM calls WHERE id = ?", (call_id,)).fetchone()
-        return None if row is None else _load(*row)
+            if conn.execute("SELECT 1 FROM calls WHERE id = ?", (call_id,)).fetchone() is None:
+                return None
+
+        def stream() -> Iterator[bytes]:
+            with self._reader() as conn:
+                yield from body_chunks(conn, call_id, chunk_size) or ()
+
+        return stream()
+
+    def expire(self, *, older_than: float | None = None, max_calls: int | None = None, batch: int = 500) -> int:
+        """Forget up to `batch` calls recorded before `older_than` (seconds since 1970) or beyond the newest
+        `max_calls`, in one short transaction; the number forgotten (0: nothing left to do)."""
+        with self._write_lock:
+            conn = self._writer
+            try:
+                removed = self._history.expire(conn, older_than, max_calls, batch)
+                if conn.in_transaction:
+                    conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
+            return removed
+
+    def oldest_time(self) -> float | None:
+        with self._reader() as conn:
+            (t,) = conn.execute("SELECT min(t) FROM calls").fetchone()
+        return None if t is None else t / 1000
 
     def clear(self, flow_id: str | None = None) -> None:
+        """Forget calls. On a full disk, the WAL is folded back and emptied first and the delete tried again:
+        freeing history must work when nothing else can be written."""
+        for attempt in (1, 2):
+            try:
+                self._clear_once(flow_id)
+                return
+            except sqlite3.OperationalError as exc:
+                if attempt == 2 or getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL:
+                    raise _store_error(exc, self.path) from exc
+                with self._write_lock, contextlib.suppress(sqlite3.Error):
+                    self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _clear_once(self, flow_id: str | None) -> None:
         with self._write_lock:
-            if flow_id is None:
-                self._writer.execute("DELETE FROM calls")
-            else:
-                self._writer.execute("DELETE FROM calls WHERE flow_id = ?", (flow_id,))
+            conn = self._writer
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                self._history.clear(conn, flow_id)
+                conn.execute("COMMIT")
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                raise
 
     def reset(self) -> None:
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("DELETE FROM calls")
-            conn.execute("DELETE FROM flows")
+            for table in ("bodies", "calls", "counts", "flows"):
+                conn.execute(f"DELETE FROM {table}")
             conn.execute("COMMIT")
             self._flow_cache.clear()
             self._flows_changed()

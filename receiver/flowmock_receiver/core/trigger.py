@@ -19,7 +19,6 @@ import contextlib
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 from . import contract, ids
@@ -33,43 +32,15 @@ from .headers import run_headers, workflow_headers
 from .jsontext import body_bytes
 from .query import parse_query
 from .records import CallRecord
-from .store import Store
+from .store import Store, StoreFull
+from .trigger_request import TriggerRequest as TriggerRequest  # re-exported: its home before
+
+REFUSED_BODY_BYTES = 4096  # what is kept of the body of a call refused before its body is read
 
 TRIGGER_PATH = re.compile(
     r"^/(?:powerautomate/automations/direct/)?workflows/([^/]+)/triggers/([^/]+)/paths/invoke(?:/(.*))?$"
 )
 MAX_URL_LENGTH = 16_384
-
-
-@dataclass(frozen=True, slots=True)
-class TriggerRequest:
-    """One call to a trigger URL, as the pipeline needs it and nothing about how it arrived.
-
-    The web layer makes one from a WSGI request and replay makes one from a recorded call. The body is read
-    through `read_body(limit)` only once the checks before it pass, as the real service reads it: a refused call
-    whose body is never wanted costs nothing to read. `read_body` raises `BodyTooLarge` past `limit` bytes and
-    `BodyIncomplete` when the client stops early.
-    """
-
-    method: str
-    path: str  # decoded, with its leading slash
-    query_string: str  # as sent (still percent-encoded)
-    headers: list[tuple[str, str]]
-    content_length: int | None
-    read_body: Callable[[int], bytes]
-
-    @classmethod
-    def from_bytes(
-        cls, method: str, path: str, query_string: str, headers: list[tuple[str, str]], body: bytes
-    ) -> TriggerRequest:
-        """A request whose body is already in hand (a replayed call, a test)."""
-
-        def read(limit: int) -> bytes:
-            if len(body) > limit:
-                raise BodyTooLarge(f"{len(body)} bytes, the limit is {limit}")
-            return body
-
-        return cls(method, path, query_string, headers, len(body), read)
 
 
 class TriggerResponse(NamedTuple):
@@ -116,6 +87,7 @@ class Call:
         self.header = {key.lower(): value for key, value in self.header_pairs}.get
         self.query = parse_query(request.query_string)
         self.contract_checked = False
+        self.body_size = -1  # the size as sent, when only a prefix is kept
         self.record: CallRecord | None = None
 
     # Checks, in order ----------------------------------------------------------------------------------------
@@ -221,32 +193,54 @@ class Call:
             duration_ms=round((ended - self.started) * 1000, 3),
             body_derived=outputs is not None,
             run=run,
+            body_size=self.body_size,
         )
         self.trigger.record(call)
         self.record = call
         return call
 
     def _complete_record(self, error: TriggerError) -> None:
-        """For a call refused early, still keep its body and the contract verdict: people debug with them. Not when
-        the client sent `Expect: 100-continue`: it waits for a word before uploading, and reading the body would
-        invite the upload of what is being refused (RFC 9110 §10.1.1), so the refusal goes out instead. With no body
-        to judge (too large to read, none sent or none uploaded) the verdict is "not checked": a schema error about
-        a null body would blame the sender for something it never sent."""
-        reason = error.key
+        """For a call refused early, still keep (the start of) its body and the contract verdict: people debug with
+        them. Only `REFUSED_BODY_BYTES` are read: anyone can call a default flow's predictable URL unsigned, and
+        keeping each body whole let them fill the disk. Nothing is read after `Expect: 100-continue` (reading would
+        invite the upload of what is refused, RFC 9110 §10.1.1). With no whole body to judge (too large to read,
+        only a prefix kept, none sent or none uploaded) the verdict is "not checked": a schema error about a null
+        body would blame the sender for something it never sent."""
+        reason, whole = error.key, True
         if not self.body_read and (self.header("expect") or "").lower() != "100-continue":
-            try:
-                self.read_body()
-            except TriggerError as exc:
-                reason = exc.key
-                if exc.key == "invalid_content":
-                    self.contract = {"valid": False, "errors": [{"path": "$", "message": exc.message}]}
+            self.body_read = True
+            got = self._body_prefix(REFUSED_BODY_BYTES + 1)
+            self.raw = (got or b"")[:REFUSED_BODY_BYTES]
+            whole = got is not None and len(got) <= REFUSED_BODY_BYTES
+            if not whole:
+                self.body_size = max(self.request.content_length or 0, len(got or b""))
+                reason = "too_large" if got is None else reason
+            elif self.raw:
+                try:
+                    self.body = trigger_body(self.raw, self.header("content-type"))
+                except ContentError as exc:
+                    detail = TriggerError("invalid_content", detail=exc.detail).message
+                    self.contract = {"valid": False, "errors": [{"path": "$", "message": detail}]}
                     self.contract_checked = True
-        if not self.contract_checked and not self.raw:
+        if not self.contract_checked and (not self.raw or not whole):
             self.contract = contract.not_checked(too_large=reason == "too_large")
         elif not self.contract_checked:
             # The verdict is recorded in self.contract; the call is refused for its first reason.
             with contextlib.suppress(TriggerError):
                 self.check_contract()
+
+    def _body_prefix(self, size: int) -> bytes | None:
+        """Up to `size` bytes of the body; None, reading nothing, when it is declared over the flow's limit (a 413
+        anyway, and a client claiming 1 TB may never send what it claims)."""
+        length = self.request.content_length
+        if length is not None and length > self.flow.max_body_bytes:
+            return None
+        if self.request.read_prefix is not None:
+            return self.request.read_prefix(min(size, length) if length is not None else size)
+        try:  # a request made without a prefix reader: the whole body only when it is that small
+            return self.request.read_body(size)
+        except (BodyTooLarge, BodyIncomplete):
+            return None
 
     def refuse(self, error: TriggerError) -> TriggerResponse:
         self._complete_record(error)
@@ -384,9 +378,15 @@ class Trigger:
             self.faults.apply(flow, call.tracking_id)
             fires = call.check_conditions()
         except TriggerError as error:
-            response = call.refuse(error)
+            try:
+                response = call.refuse(error)
+            except StoreFull as full:
+                return TriggerOutcome(_bare_error(TriggerError("not_recorded", reason=str(full))), None)
         else:
-            response = call.fire() if fires else call.skip()
+            try:
+                response = call.fire() if fires else call.skip()
+            except StoreFull as full:  # never a 202 for a call with no record: the sender must retry
+                return TriggerOutcome(_bare_error(TriggerError("not_recorded", reason=str(full))), None)
         return TriggerOutcome(response, call.record)
 
 

@@ -6,6 +6,8 @@ host = "127.0.0.1"
 port = 7071
 db = "flowmock.db"
 region = "westus"
+retention_days = 28     # history older than this is removed in the background (0 keeps everything)
+max_calls = 1000000     # optional: keep at most this many calls
 
 [[flows]]
 id = "0123456789abcdef0123456789abcdef"   # optional: fixed ids (and keys) make callback URLs known in advance
@@ -33,7 +35,17 @@ from ..core.errors import ConfigFileError, FlowDefinitionError, InvalidMocks
 from ..core.flows import check_definition
 from ..flow_import import checked_mocks, read_file, to_save
 
-SERVER_KEYS = {"host", "port", "db", "region", "public_url", "admin_remote", "admin_token"}
+SERVER_KEYS = {
+    "host",
+    "port",
+    "db",
+    "region",
+    "public_url",
+    "admin_remote",
+    "admin_token",
+    "retention_days",
+    "max_calls",
+}
 MAX_CONFIG_BYTES = 4 * 1024 * 1024  # flows with inline schemas fit many times over
 
 
@@ -73,6 +85,12 @@ def load_config(path: str | Path) -> dict[str, Any]:
     bad = set(server) - SERVER_KEYS
     if bad:
         raise ConfigFileError(f"{path}: unknown [server] keys: {', '.join(sorted(bad))}")
+    for key in ("retention_days", "max_calls"):
+        value = server.get(key)
+        if value is not None and (
+            isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value < 1e9
+        ):
+            raise ConfigFileError(f"{path}: [server] {key} must be a number from 0, got {value!r}")
     flows = data.get("flows", [])
     if not isinstance(flows, list):
         raise ConfigFileError(f"{path}: flows must be an array of tables ([[flows]])")

@@ -34,6 +34,12 @@ def print_flows(app: Flask, base_url: str, *, err: bool = False) -> None:
     receiver = receiver_of(app)
     store_text = f"SQLite {getattr(receiver.store, 'path', '')}" if receiver.store.kind == "sqlite" else "memory"
     click.echo(f"flowmock listening on {base_url} (store: {store_text})", err=err)
+    if receiver.store.read_only_reason is not None:
+        click.echo(f"flowmock: {receiver.store.read_only_reason}", err=True)
+    retention = receiver.retention
+    kept = f"{retention.days:g} days" if retention.days else "everything"
+    cap = f", at most {retention.max_calls} calls" if retention.max_calls is not None else ""
+    click.echo(f"History kept: {kept}{cap}", err=err)
     for flow in receiver.store.list_flows():
         schema = flow.schema if isinstance(flow.schema, str) else "custom schema" if flow.schema else "no schema"
         checks = ", validated: non-conforming calls get 400" if flow.schema_validation and flow.schema else ""

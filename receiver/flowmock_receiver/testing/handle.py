@@ -8,6 +8,8 @@ the sender from the message alone.
 
 from __future__ import annotations
 
+import base64
+import contextlib
 import dataclasses
 import json
 import json as _json
@@ -19,6 +21,7 @@ from typing import Any, Literal
 import requests
 from flask import Flask
 
+from ..core.content import ContentError, trigger_body
 from .actions import UNSET, ActionResult, check_action, differences, short
 from .transport import HttpTransport, InProcessTransport, Transport
 from .values import Answer, Run, TriggerEntry
@@ -115,12 +118,31 @@ class FlowHandle:
     @property
     def runs(self) -> list[Run]:
         """Every accepted call, oldest first."""
-        return [Run.from_api(r) for r in self._client.all_runs(self.id)]
+        return [Run.from_api(self._whole(r, "runs")) for r in self._client.all_runs(self.id)]
 
     @property
     def trigger_history(self) -> list[TriggerEntry]:
         """Every call, accepted or refused, oldest first."""
-        return [TriggerEntry.from_api(t) for t in self._client.all_triggers(self.id)]
+        return [TriggerEntry.from_api(self._whole(t, "triggers")) for t in self._client.all_triggers(self.id)]
+
+    def _whole(self, data: dict[str, Any], kind: str) -> dict[str, Any]:
+        """A listed call with its whole body: lists carry only a preview of a large one."""
+        request = data.get("request") or {}
+        if not request.get("body_truncated") or "body_url" not in request:
+            return data
+        raw = self._client.body(kind, data["run_id"] if kind == "runs" else data["id"])
+        try:
+            text: str | None = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = None
+        whole = {**request, "body": text, "body_base64": base64.b64encode(raw).decode(), "body_truncated": False}
+        data = {**data, "request": whole}
+        if kind == "runs" and isinstance(data.get("outputs"), dict):
+            headers = data["outputs"].get("headers") or {}
+            content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
+            with contextlib.suppress(ContentError):
+                data["outputs"] = {**data["outputs"], "body": trigger_body(raw, content_type)}
+        return data
 
     @property
     def bodies(self) -> list[Any]:

@@ -8,10 +8,11 @@ never an HTML page or a traceback.
 
 from __future__ import annotations
 
+import time
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify, request, stream_with_context
 
 from ..core.errors import (
     JSON_CONTENT_TYPE,
@@ -23,6 +24,7 @@ from ..core.errors import (
     error_body,
 )
 from ..core.flows import Flow
+from ..core.records import DETAIL_BODY_LIMIT, LIST_BODY_LIMIT, CallRecord
 from ..core.redaction import redact_entry
 from .access import base_url
 from .access import receiver as _receiver
@@ -129,8 +131,69 @@ def _flow_json(flow: Flow) -> dict[str, Any]:
     return data
 
 
-def _page() -> tuple[int, int]:
-    return _int_arg("limit", 100, 1, _receiver().max_page), _int_arg("offset", 0, 0, 10**9)
+def _page() -> dict[str, Any]:
+    """Paging and filters of a history list: `limit`, and `offset` or a cursor (`before`/`after` a call's `seq`:
+    the cursor does not slow with depth, an offset walks the index), `status` and `valid`."""
+    page: dict[str, Any] = {
+        "limit": _int_arg("limit", 100, 1, _receiver().max_page),
+        "offset": _int_arg("offset", 0, 0, 10**9),
+    }
+    for name in ("before", "after"):
+        if name in request.args:
+            page[name] = _int_arg(name, 0, 0, 2**63 - 1)
+    valid = request.args.get("valid")
+    if valid is not None:
+        if valid not in ("true", "false"):
+            raise AdminError(400, "InvalidRequest", "'valid' must be 'true' or 'false'.")
+        page["valid"] = valid == "true"
+    return page
+
+
+def _status_arg() -> str | None:
+    status = request.args.get("status")
+    if status is not None and status not in ("Succeeded", "Failed", "Skipped"):
+        raise AdminError(400, "InvalidRequest", "'status' must be 'Succeeded', 'Failed' or 'Skipped'.")
+    return status
+
+
+def _with_body_url(data: dict[str, Any], call: CallRecord) -> dict[str, Any]:
+    """A truncated body is a preview; the whole one is at `body_url`, streamed."""
+    if call.body_truncated:
+        data["request"]["body_url"] = f"{request.script_root}/_flowmock/api/triggers/{call.id}/body"
+    return data
+
+
+def _listing(
+    key: str, flow_id: str | None, *, runs_only: bool, status: str | None = None, min_limit: int = 0
+) -> dict[str, Any]:
+    """A page of history, newest first, with bodies over 16 KB as previews, the exact `total` (from counters)
+    of the filter, and the cursors of the page's ends."""
+    receiver = _receiver()
+    page = _page()
+    page["limit"] = max(page["limit"], min_limit)  # `runs?wait=N` shows the runs waited for
+    calls = receiver.store.calls(
+        flow_id, runs_only=runs_only, status=status, body_limit=LIST_BODY_LIMIT, with_outputs=runs_only, **page
+    )
+    render = CallRecord.run_json if runs_only else CallRecord.trigger_json
+    total = receiver.store.count(flow_id, runs_only=runs_only, status=status, valid=page.get("valid"))
+    cursor = {"before": calls[-1].seq, "after": calls[0].seq} if calls else None
+    return {key: [_shown(_with_body_url(render(c), c)) for c in calls], "total": total, "cursor": cursor}
+
+
+def _body_stream(call_id: str) -> Response:
+    """One call's raw body, streamed from the store (never whole in memory), as a download: served as
+    `application/octet-stream` with its recorded type in `X-Flowmock-Content-Type`, so a recorded HTML body is
+    never rendered in the admin API's origin."""
+    store = _receiver().store
+    call = store.get_call(call_id, body_limit=0)
+    chunks = store.body_chunks(call_id) if call is not None else None
+    if call is None or chunks is None:
+        raise AdminError(404, "TriggerHistoryNotFound", f"The trigger history entry '{call_id}' was not found.")
+    content_type = next((v for k, v in call.headers if k.lower() == "content-type"), "")
+    response = Response(stream_with_context(chunks), mimetype="application/octet-stream")
+    response.headers["Content-Disposition"] = f'attachment; filename="{call.id}.body"'
+    response.headers["X-Flowmock-Content-Type"] = content_type
+    return response
 
 
 @bp.get("/health")
@@ -140,7 +203,21 @@ def health() -> Response:
         release = version("flowmock")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
         release = "unknown"
-    return jsonify(status="ok", version=release, store=receiver.store.kind, flows=len(receiver.store.list_flows()))
+    store = receiver.store
+    oldest = store.oldest_time()
+    history = {
+        "calls": store.count(),
+        "oldest": None if oldest is None else time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(oldest)),
+        **receiver.retention.status(),
+    }
+    return jsonify(
+        status="ok" if store.read_only_reason is None else "read-only",
+        version=release,
+        store=store.kind,
+        flows=len(store.list_flows()),
+        history=history,
+        read_only=store.read_only_reason,
+    )
 
 
 @bp.get("/flows")
@@ -223,18 +300,13 @@ def regenerate_key(flow_id: str) -> Response:
 def flow_runs(flow_id: str) -> Response:
     receiver = _receiver()
     receiver.flow(flow_id)
-    limit, offset = _page()
-    response: dict[str, Any] = {}
-    if "wait" in request.args:
-        wanted = _int_arg("wait", 1, 0, 100_000)
-        timeout = _number_arg("timeout", 5.0, 0.0, 300.0)
-        have = receiver.wait_for_runs(flow_id, wanted, timeout)
-        response["wait"] = {"wanted": wanted, "have": have, "timed_out": have < wanted}
-        limit = max(limit, min(wanted, receiver.max_page))
-    runs = receiver.store.calls(flow_id, runs_only=True, limit=limit, offset=offset)
-    response["runs"] = [_shown(c.run_json()) for c in runs]
-    response["total"] = receiver.store.count(flow_id, runs_only=True)
-    return jsonify(response)
+    if "wait" not in request.args:
+        return jsonify(_listing("runs", flow_id, runs_only=True))
+    wanted = _int_arg("wait", 1, 0, 100_000)
+    timeout = _number_arg("timeout", 5.0, 0.0, 300.0)
+    have = receiver.wait_for_runs(flow_id, wanted, timeout)
+    listing = _listing("runs", flow_id, runs_only=True, min_limit=min(wanted, receiver.max_page))
+    return jsonify({"wait": {"wanted": wanted, "have": have, "timed_out": have < wanted}, **listing})
 
 
 @bp.delete("/flows/<flow_id>/runs")
@@ -245,32 +317,18 @@ def clear_flow_history(flow_id: str) -> tuple[str, int]:
 
 @bp.get("/flows/<flow_id>/triggers")
 def flow_triggers(flow_id: str) -> Response:
-    receiver = _receiver()
-    receiver.flow(flow_id)
-    limit, offset = _page()
-    status = request.args.get("status")
-    if status is not None and status not in ("Succeeded", "Failed", "Skipped"):
-        raise AdminError(400, "InvalidRequest", "'status' must be 'Succeeded', 'Failed' or 'Skipped'.")
-    calls = receiver.store.calls(flow_id, status=status, limit=limit, offset=offset)
-    return jsonify(
-        triggers=[_shown(c.trigger_json()) for c in calls], total=receiver.store.count(flow_id, status=status)
-    )
+    _receiver().flow(flow_id)
+    return jsonify(_listing("triggers", flow_id, runs_only=False, status=_status_arg()))
 
 
 @bp.get("/runs")
 def all_runs() -> Response:
-    receiver = _receiver()
-    limit, offset = _page()
-    calls = receiver.store.calls(runs_only=True, limit=limit, offset=offset)
-    return jsonify(runs=[_shown(c.run_json()) for c in calls], total=receiver.store.count(runs_only=True))
+    return jsonify(_listing("runs", None, runs_only=True))
 
 
 @bp.get("/triggers")
 def all_triggers() -> Response:
-    receiver = _receiver()
-    limit, offset = _page()
-    calls = receiver.store.calls(limit=limit, offset=offset)
-    return jsonify(triggers=[_shown(c.trigger_json()) for c in calls], total=receiver.store.count())
+    return jsonify(_listing("triggers", None, runs_only=False, status=_status_arg()))
 
 
 @bp.delete("/runs")
@@ -282,18 +340,33 @@ def clear_all_history() -> tuple[str, int]:
 
 @bp.get("/runs/<run_id>")
 def get_run(run_id: str) -> Response:
-    call = _receiver().store.get_call(run_id)
+    """One run; a body over 1 MB is a preview here and whole at `request.body_url`."""
+    call = _receiver().store.get_call(run_id, body_limit=DETAIL_BODY_LIMIT)
     if call is None or call.run_id is None:
         raise AdminError(404, "RunNotFound", f"The run '{run_id}' was not found.")
-    return jsonify(_shown(call.run_json()))
+    return jsonify(_shown(_with_body_url(call.run_json(), call)))
+
+
+@bp.get("/runs/<run_id>/body")
+def get_run_body(run_id: str) -> Response:
+    call = _receiver().store.get_call(run_id, body_limit=0)
+    if call is None or call.run_id is None:
+        raise AdminError(404, "RunNotFound", f"The run '{run_id}' was not found.")
+    return _body_stream(call.id)
 
 
 @bp.get("/triggers/<call_id>")
 def get_trigger(call_id: str) -> Response:
-    call = _receiver().store.get_call(call_id)
+    """One trigger-history entry; a body over 1 MB is a preview here and whole at `request.body_url`."""
+    call = _receiver().store.get_call(call_id, body_limit=DETAIL_BODY_LIMIT)
     if call is None:
         raise AdminError(404, "TriggerHistoryNotFound", f"The trigger history entry '{call_id}' was not found.")
-    return jsonify(_shown(call.trigger_json()))
+    return jsonify(_shown(_with_body_url(call.trigger_json(), call)))
+
+
+@bp.get("/triggers/<call_id>/body")
+def get_trigger_body(call_id: str) -> Response:
+    return _body_stream(call_id)
 
 
 @bp.post("/triggers/<call_id>/resend")

@@ -33,6 +33,8 @@ DEFAULTS: dict[str, Any] = {
     "ADMIN_TOKEN": None,  # required from every admin client when set; required to set ADMIN_ALLOW_REMOTE
     "PUBLIC_URL": None,  # base of callback URLs; by default the URL the admin request came in on
     "MAX_PAGE": 1000,
+    "RETENTION_DAYS": 28,  # history older than this is removed in the background (0 keeps everything)
+    "MAX_CALLS": None,  # and at most this many calls are kept (None: no cap)
 }
 
 

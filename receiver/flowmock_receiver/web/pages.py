@@ -22,6 +22,7 @@ from ..core.content import ContentError, parse_json
 from ..core.contract import requirements
 from ..core.errors import FlowNotFound
 from ..core.flows import Flow
+from ..core.records import LIST_BODY_LIMIT, CallRecord, text_preview
 from ..core.redaction import redact_entry, redact_pairs
 from .access import base_url, web_token
 from .access import receiver as _receiver
@@ -31,6 +32,7 @@ from .run_view import pretty, run_view
 bp = Blueprint("web", __name__, template_folder="templates", static_folder="static", static_url_path="/static")
 
 PAGE_SIZE = 50
+PAGE_BODY_LIMIT = 256 * 1024  # a larger body is a preview and a download link on the call's page
 CSP = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
     "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
@@ -93,18 +95,40 @@ def index() -> str:
     return render_template("index.html", flows=flows, token=web_token())
 
 
+def _cursor_arg(name: str) -> int | None:
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
 @bp.get("/flows/<flow_id>")
 def flow_history(flow_id: str) -> str:
+    """A page of 50 calls, newest first, by cursor (`before`/`after` a call's seq), so a page deep in a long
+    history costs what the first one does; the total comes from the store's counters."""
     receiver = _receiver()
     flow = _flow_or_404(flow_id)
     status = request.args.get("status") if request.args.get("status") in ("Succeeded", "Failed") else None
-    try:
-        page = max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        page = 1
+    before, after = _cursor_arg("before"), _cursor_arg("after")
+    if before is not None:
+        after = None
     total = receiver.store.count(flow_id, status=status)
-    calls = receiver.store.calls(flow_id, status=status, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    pages = max(1, -(-total // PAGE_SIZE))
+    found = receiver.store.calls(
+        flow_id,
+        status=status,
+        limit=PAGE_SIZE + 1,
+        before=before,
+        after=after,
+        body_limit=LIST_BODY_LIMIT,
+        with_outputs=False,
+    )
+    if after is not None:  # the calls just after the cursor: the extra one is on the newer side
+        newer, calls = len(found) > PAGE_SIZE, found[-PAGE_SIZE:]
+        older = True
+    else:
+        older, calls = len(found) > PAGE_SIZE, found[:PAGE_SIZE]
+        newer = before is not None
     return render_template(
         "flow.html",
         flow=flow,
@@ -112,12 +136,24 @@ def flow_history(flow_id: str) -> str:
         requires=requirements(flow.schema),
         calls=calls,
         status=status,
-        page=page,
-        pages=pages,
+        first_page=before is None and after is None,
+        older=older and bool(calls),
+        newer=newer and bool(calls),
         total=total,
         page_size=PAGE_SIZE,
         token=web_token(),
     )
+
+
+def _preview(call: CallRecord) -> dict[str, Any]:
+    text = text_preview(call.body)
+    return {
+        "kind": "preview",
+        "text": text if text is not None else call.body[:256].hex(" "),
+        "size": call.body_size,
+        "kept": len(call.body),
+        "url": url_for("admin.get_trigger_body", call_id=call.id),
+    }
 
 
 def _body_view(raw: bytes, content_type: str | None) -> dict[str, Any]:
@@ -143,7 +179,8 @@ def _body_view(raw: bytes, content_type: str | None) -> dict[str, Any]:
 
 @bp.get("/calls/<call_id>")
 def call_detail(call_id: str) -> str:
-    call = _receiver().store.get_call(call_id)
+    """One call; a body over `PAGE_BODY_LIMIT` is shown as a preview with a download link (streamed)."""
+    call = _receiver().store.get_call(call_id, body_limit=PAGE_BODY_LIMIT)
     if call is None:
         abort(404)
     flow = _receiver().store.get_flow(call.flow_id)
@@ -162,7 +199,7 @@ def call_detail(call_id: str) -> str:
         call=call,
         flow=flow,
         headers=call.headers if revealed else redact_pairs(call.headers),
-        request_body=_body_view(call.body, content_type),
+        request_body=_body_view(call.body, content_type) if not call.body_truncated else _preview(call),
         response_body=_body_view(response_body.encode(), None),
         errors_by_path=errors_by_path,
         strict=strict,
