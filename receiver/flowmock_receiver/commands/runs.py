@@ -5,8 +5,8 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import secrets
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from importlib.metadata import version
@@ -168,20 +168,22 @@ def _progress(entries: Iterator[dict[str, Any]], total: int) -> Iterator[dict[st
 
 @contextlib.contextmanager
 def _output(path: str | None) -> Iterator[IO[str]]:
-    """Standard output, or a file that appears whole once written (a temporary file beside it, renamed)."""
+    """Standard output, or a file that appears whole once written (a temporary file beside it, renamed) with the
+    permissions any new file gets (0666 less the umask), as `write_atomically` gives reports."""
     if path is None:
         yield sys.stdout
         return
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", dir=target.parent, delete=False, prefix=".flowmock-", encoding="utf-8") as f:
-        try:
-            yield f
-        except BaseException:
-            f.close()
-            os.unlink(f.name)
-            raise
-    os.replace(f.name, target)
+    temporary = target.parent / f".flowmock-{secrets.token_hex(8)}.tmp"
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as stream:
+            yield stream
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
 
 
 def _with_runs(client: AdminClient, path: str) -> Iterator[dict[str, Any]]:
