@@ -5,7 +5,8 @@ Each server runs in its own process on 127.0.0.1; the load comes from wrk (`benc
 when wrk is missing). Prints tables and writes bench-results.json. Environment: BENCH_QUICK=1 (a short run of
 everything), BENCH_SECONDS and BENCH_ROUNDS (serving), BENCH_WARM (WireMock's warm-up, default 30 s),
 BENCH_SLOW_SECONDS, BENCH_MEMORY_CALLS (default 100000, 10000 quick; 0 skips the memory run), BENCH_SENDER_CALLS
-(calls per sender in the nothing-lost runs, default 250, 25 quick; 0 skips them).
+(calls per sender in the nothing-lost runs, default 250, 25 quick; 0 skips them), BENCH_HISTORY_SIZES and
+BENCH_BIG_BODIES (`bench.history`: history reads at 10k/100k/1M calls, exports, 50 MB bodies; "" skips).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from bench import engine, expressions, imported, serving, slow_clients
+from bench import engine, expressions, history, imported, serving, slow_clients
 
 ROOT = Path(__file__).resolve().parent.parent
 PAYLOAD = (ROOT / "fixtures" / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_bytes()
@@ -189,6 +190,9 @@ def main() -> None:
     serving.report(results["serving"])
     results["slow_clients"] = slow_clients.measure()
     slow_clients.report(results["slow_clients"])
+    if history.SIZES:
+        results["history"] = history.measure()
+        history.report(results["history"])
     if MEMORY_CALLS:
         results["memory"] = memory(MEMORY_CALLS)
         m = results["memory"]

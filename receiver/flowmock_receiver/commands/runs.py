@@ -186,22 +186,26 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         raise
 
 
-def _with_runs(client: AdminClient, path: str) -> Iterator[dict[str, Any]]:
+def _with_runs(
+    client: AdminClient, path: str, listed: Iterator[dict[str, Any]], imported: set[str]
+) -> Iterator[dict[str, Any]]:
     """Trigger-history entries oldest first, each page joined with the runs of the same calls (a run shares its
     call's seq, so one runs page by cursor covers them) for the actions of imported flows' runs. A run listed
     without an `actions` key is read whole (an empty list is a run that has none)."""
     runs_path = path.replace("/triggers", "/runs")
     page: list[dict[str, Any]] = []
-    for entry in client.iterate(path, "triggers"):
+    for entry in listed:
         page.append(entry)
         if len(page) == 1000:
-            yield from _joined(client, runs_path, page)
+            yield from _joined(client, runs_path, page, imported)
             page = []
-    yield from _joined(client, runs_path, page)
+    yield from _joined(client, runs_path, page, imported)
 
 
-def _joined(client: AdminClient, runs_path: str, page: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if not any(e.get("run_id") for e in page):
+def _joined(
+    client: AdminClient, runs_path: str, page: list[dict[str, Any]], imported: set[str]
+) -> list[dict[str, Any]]:
+    if not any(e.get("run_id") and e["flow_id"] in imported for e in page):
         return page
     span = {"after": page[0]["seq"] - 1, "before": page[-1]["seq"] + 1, "limit": 1000}
     runs = client.get(runs_path, params=span)["runs"]

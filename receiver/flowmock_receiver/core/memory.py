@@ -27,12 +27,20 @@ def _trimmer() -> Callable[[], None]:
         return lambda: None
     lock = threading.Lock()
 
-    def release() -> None:
+    def trim_now() -> None:
         if lock.acquire(blocking=False):  # one trim at a time is enough
             try:
                 trim(0)
             finally:
                 lock.release()
+
+    def release() -> None:
+        """Trim now, and once more a second later: calls that ended meanwhile (concurrent large calls end
+        together, while one trim runs) and buffers the server frees after the answer are returned too."""
+        trim_now()
+        later = threading.Timer(1.0, trim_now)
+        later.daemon = True
+        later.start()
 
     return release
 

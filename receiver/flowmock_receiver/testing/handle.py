@@ -161,7 +161,7 @@ class FlowHandle:
             raise FlowmockTimeout("\n".join(lines))
         if data["total"] > len(data["runs"]):
             return self.runs
-        return [Run.from_api(r) for r in reversed(data["runs"])]
+        return [Run.from_api(self._whole(r, "runs")) for r in reversed(data["runs"])]
 
     # Changing it ---------------------------------------------------------------------------------------------
     def _update(self, **changes: Any) -> FlowHandle:

@@ -147,3 +147,15 @@ def test_wait_and_lists_answer_with_cursor_even_when_empty(client, api, kind):
     flow = api.create()
     data = client.get(f"/_flowmock/api/flows/{flow['id']}/{kind}").json
     assert data[kind] == [] and data["total"] == 0 and data["cursor"] is None
+
+
+def test_the_call_page_shows_a_large_body_as_a_download_and_a_preview(api, client):
+    flow = api.create()
+    big = b'{"data": "' + b"y" * 400_000 + b'"}'
+    api.call(flow["callback_url"], raw=big)
+    [run] = client.get(f"/_flowmock/api/flows/{flow['id']}/runs").json["runs"]
+    page = client.get(f"/_flowmock/calls/{run['run_id']}").get_data(as_text=True)
+    assert 'id="body-download"' in page and f"{len(big)} bytes" in page
+    assert len(page) < 64 * 1024  # a preview, not the body
+    link = page.split('id="body-download"')[0].rsplit('href="', 1)[1].split('"')[0]
+    assert client.get(link).data == big
