@@ -38,6 +38,7 @@ SIZES = [
     if n.strip()
 ]
 BIG_BODIES = int(os.environ.get("BENCH_BIG_BODIES", "5"))
+ALL_FORMATS = os.environ.get("BENCH_HISTORY_FORMATS", "all") == "all"  # "jsonl": skip the HAR and JUnit exports
 FLOWMOCK = [sys.executable, "-c", "from flowmock_schemas.cli import main; main()"]
 DAY = 86_400.0
 
@@ -299,7 +300,7 @@ def measure() -> dict[str, Any]:
                 row["reads_ms"] = reads(base, flow_id)
                 row["server_rss_mb"] = _rss_mb(proc.pid)
                 row["export_jsonl"] = export(base, "jsonl", tmp / "export.jsonl")
-                if size == SIZES[min(1, len(SIZES) - 1)]:  # the second size: HAR and JUnit are slower to write
+                if ALL_FORMATS and size == SIZES[min(1, len(SIZES) - 1)]:  # HAR and JUnit are slower to write
                     row["export_har"] = export(base, "har", tmp / "export.har")
                     row["export_junit"] = export(base, "junit", tmp / "export.xml")
             finally:
@@ -334,7 +335,7 @@ def report(result: dict[str, Any]) -> None:
         e = result["sizes"][n]["export_jsonl"]
         print(f"export jsonl, {n:,} calls: {e['calls_per_s']:,.0f} calls/s, CLI RSS growth {e['rss_growth_mb']:.1f} MB")
     mid = sizes[min(1, len(sizes) - 1)]
-    for fmt in ("har", "junit"):
+    for fmt in ("har", "junit") if "export_har" in result["sizes"][mid] else ():
         e = result["sizes"][mid][f"export_{fmt}"]
         print(
             f"export {fmt}, {mid:,} calls: {mid / e['seconds']:,.0f} calls/s, "
