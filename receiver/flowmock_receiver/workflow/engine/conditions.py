@@ -15,11 +15,13 @@ trigger as Skipped", learn.microsoft.com/azure/logic-apps/logic-apps-securing-a-
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from flowmock_receiver.workflow.expressions import ExpressionError, evaluate
+from flowmock_receiver.workflow.expressions.nodes import print_literal
 
 OPERATORS = (
     "and",
@@ -79,21 +81,13 @@ def _operand(operand: Any, evaluate_operand: Callable[[Any], Any]) -> str:
 
 
 def literal(value: Any) -> str:
-    """A value as expression text: strings quoted (`'` doubled), numbers and Booleans as written, objects and
-    arrays through `json('...')`."""
-    if value is None:
+    """A value as expression text: what the expression printer writes for scalars, objects and arrays through
+    `json('...')`, and a float JSON cannot hold as `null`."""
+    if isinstance(value, float) and not math.isfinite(value):
         return "null"
-    if value is True:
-        return "true"
-    if value is False:
-        return "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return repr(value) if value == value and value not in (float("inf"), float("-inf")) else "null"
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return "json(" + literal(json.dumps(value, separators=(",", ":"), ensure_ascii=False)) + ")"
+    if isinstance(value, dict | list):
+        return "json(" + print_literal(json.dumps(value, separators=(",", ":"), ensure_ascii=False)) + ")"
+    return print_literal(value)
 
 
 @dataclass(frozen=True)
