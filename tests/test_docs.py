@@ -190,5 +190,5 @@ def test_the_flowmock_url_variables_are_named_as_the_readme_says():
 
 def test_readme_states_how_long_make_test_takes_as_measured():
     testing = README.split("\n## Testing\n", 1)[1].split("\n## ", 1)[0]
-    assert re.search(r"It takes about \d+ minutes on the\s+2-core development machine", testing)
-    assert re.search(r"\d+ s measured on \d{4}-\d\d-\d\d for [\d,]+ tests", testing)
+    assert re.search(r"took \d+ s on \d{4}-\d\d-\d\d", testing)  # a measured time, and when it was measured
+    assert re.search(r"for [\d,]+ tests", testing)
