@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import subprocess
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.serving.config_file import load_config
 from flowmock_receiver.serving.server import LiveServer
+from flowmock_receiver.workflow.engine import runner
 from flowmock_schemas.cli import main
 from tests.conftest import start_serve
 from tests.receiver.web.imported import FILE_OF, request_parts
@@ -225,7 +227,24 @@ def test_imported_flows_their_mocks_and_runs_survive_a_restart_with_sqlite(tmp_p
         reopened.close()
 
 
-def test_a_run_going_on_after_its_answer_is_updated_to_its_end(tmp_path):
+@pytest.fixture
+def held_after_answer(monkeypatch):
+    """Hold LONG_RUN's first action after its Response until the test sets the event: the run is then still going
+    after its answer however fast the machine is (a long loop alone finished within the answer's grace period on an
+    idle machine, so the run was already over)."""
+    release = threading.Event()
+    initialize = runner.HANDLERS["initializevariable"]
+
+    def held(run: Any, name: str, spec: Any, record: Any) -> None:
+        release.wait(30)
+        initialize(run, name, spec, record)
+
+    monkeypatch.setitem(runner.HANDLERS, "initializevariable", held)
+    yield release
+    release.set()
+
+
+def test_a_run_going_on_after_its_answer_is_updated_to_its_end(tmp_path, held_after_answer):
     store = SQLiteStore(tmp_path / "flowmock.db")
     try:
         client = create_app(store=store).test_client()
@@ -234,6 +253,7 @@ def test_a_run_going_on_after_its_answer_is_updated_to_its_end(tmp_path):
         assert (answer.status_code, answer.get_data()) == (200, b"answered")
         run_id = answer.headers["x-ms-workflow-run-id"]
         assert client.get(f"/_flowmock/api/runs/{run_id}").get_json()["status"] == "Running"
+        held_after_answer.set()
         deadline = time.monotonic() + 60
         while (run := client.get(f"/_flowmock/api/runs/{run_id}").get_json())["status"] == "Running":
             assert time.monotonic() < deadline
@@ -243,7 +263,7 @@ def test_a_run_going_on_after_its_answer_is_updated_to_its_end(tmp_path):
         store.close()
 
 
-def test_a_run_still_going_when_the_store_closes_is_recorded_running_after_a_restart(tmp_path):
+def test_a_run_still_going_when_the_store_closes_is_recorded_running_after_a_restart(tmp_path, held_after_answer):
     db = tmp_path / "flowmock.db"
     store = SQLiteStore(db)
     client = create_app(store=store).test_client()
