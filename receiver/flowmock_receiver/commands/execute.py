@@ -16,7 +16,7 @@ step publishes them). `exec` does all of it in one process a user's repository n
 
 from __future__ import annotations
 
-import json
+import io
 import os
 import re
 import signal
@@ -39,7 +39,7 @@ from ..serving.run import print_flows, receiver_of
 from ..serving.server import LiveServer
 from ..web import create_app
 from .common import plural
-from .reports import to_har, to_jsonl, to_junit, with_runs
+from .reports import with_runs, write_har, write_jsonl, write_junit
 from .runs import check_history, ok_line
 
 REPORT_FILES = {"jsonl": "flowmock.jsonl", "har": "flowmock.har", "junit": "flowmock-junit.xml"}
@@ -149,11 +149,12 @@ def write_reports(
         flowmock_version = version("flowmock")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
         flowmock_version = "0"
-    texts = {
-        "jsonl": to_jsonl(with_runs(entries, runs)),
-        "har": json.dumps(to_har(entries, base_url, flowmock_version), indent=2, ensure_ascii=False) + "\n",
-        "junit": to_junit(with_runs(entries, runs), names, strict=strict),
-    }
+    joined = with_runs(entries, runs)
+    buffers = {kind: io.StringIO() for kind in REPORT_FILES}
+    write_jsonl(joined, buffers["jsonl"])
+    write_har(entries, buffers["har"], base_url, flowmock_version)
+    write_junit(sorted(joined, key=lambda entry: entry["time"]), buffers["junit"], names, strict=strict)
+    texts = {kind: buffer.getvalue() for kind, buffer in buffers.items()}
     paths = []
     for kind, text in texts.items():
         path = str(Path(report_dir) / REPORT_FILES[kind])

@@ -72,10 +72,6 @@ def with_runs(entries: Iterable[Mapping[str, Any]], runs: Iterable[Mapping[str, 
     return joined
 
 
-def to_jsonl(entries: Iterable[Mapping[str, Any]]) -> str:
-    return "".join(json.dumps(entry, ensure_ascii=False, sort_keys=True) + "\n" for entry in entries)
-
-
 def _pairs(pairs: Iterable[Any]) -> list[dict[str, str]]:
     return [{"name": str(name), "value": str(value)} for name, value in pairs]
 
@@ -87,14 +83,9 @@ def _status_text(status: int) -> str:
         return ""
 
 
-def to_har(entries: Iterable[Mapping[str, Any]], base_url: str, version: str) -> dict[str, Any]:
-    """A HAR 1.2 log (browser dev tools and HAR viewers load it); signatures are redacted from URLs."""
-    har_entries = [_har_entry(entry, base_url) for entry in entries]
-    return {"log": {"version": "1.2", "creator": {"name": "flowmock", "version": version}, "entries": har_entries}}
-
-
 def write_har(entries: Iterable[Mapping[str, Any]], out: IO[str], base_url: str, version: str) -> int:
-    """The same log written entry by entry (an export of a million calls never holds them all); the count."""
+    """A HAR 1.2 log (browser dev tools and HAR viewers load it), signatures redacted from URLs, written entry by
+    entry (an export of a million calls never holds them all); the count."""
     creator = json.dumps({"name": "flowmock", "version": version})
     out.write('{"log": {"version": "1.2", "creator": ' + creator + ', "entries": [')
     n = 0
@@ -163,56 +154,12 @@ def _har_entry(entry: Mapping[str, Any], base_url: str) -> dict[str, Any]:
     }
 
 
-def to_junit(entries: Iterable[Mapping[str, Any]], flow_names: Mapping[str, str], *, strict: bool = False) -> str:
-    """JUnit XML: one suite per flow, one case per call (with `strict`, failing on strict verdicts too), then one
-    per action of the call's run (`with_runs`)."""
-    suites: dict[str, list[Mapping[str, Any]]] = {}
-    for entry in entries:
-        suites.setdefault(entry["flow_id"], []).append(entry)
-    root = ET.Element("testsuites", name="flowmock")
-    total = failures = skipped = 0
-    for flow_id, calls in suites.items():
-        name = flow_names.get(flow_id, flow_id)
-        failed = [c for c in calls if call_failed(c, strict=strict)]
-        suite = ET.SubElement(
-            root,
-            "testsuite",
-            name=_xml_safe(f"flowmock: {name}"),
-            tests=str(len(calls)),
-            failures=str(len(failed)),
-            errors="0",
-            skipped="0",
-            time=f"{sum(float(c.get('duration_ms') or 0) for c in calls) / 1000:.3f}",
-        )
-        for call in sorted(calls, key=lambda c: c["time"]):
-            case = ET.SubElement(
-                suite,
-                "testcase",
-                classname=_xml_safe(f"flowmock.{name}"),
-                name=_xml_safe(f"{call['time']} {call['request']['method']} {call['id']}"),
-                time=f"{float(call.get('duration_ms') or 0) / 1000:.3f}",
-            )
-            if call_failed(call, strict=strict):
-                text = _xml_safe(failure_text(call, strict=strict))
-                kind = call.get("code") or "SchemaMismatch"
-                failure = ET.SubElement(case, "failure", message=text.splitlines()[0] if text else kind, type=kind)
-                failure.text = text
-            _action_cases(suite, name, call)
-        total += int(suite.get("tests", "0"))
-        failures += int(suite.get("failures", "0"))
-        skipped += int(suite.get("skipped", "0"))
-    root.set("tests", str(total))
-    root.set("failures", str(failures))
-    root.set("skipped", str(skipped))
-    ET.indent(root)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"
-
-
 def write_junit(
     entries: Iterable[Mapping[str, Any]], out: IO[str], flow_names: Mapping[str, str], *, strict: bool = False
 ) -> int:
-    """`to_junit`'s report written case by case: each flow's cases go to a temporary file (on disk past 1 MB)
-    while its suite's counts add up, then the suites are copied out in turn; the number of calls."""
+    """JUnit XML: one suite per flow, one case per call (with `strict`, failing on strict verdicts too), then one
+    per action of the call's run (`with_runs`). Written case by case: each flow's cases go to a temporary file (on
+    disk past 1 MB) while its suite's counts add up, then the suites are copied out in turn; the number of calls."""
     suites: dict[str, tuple[IO[str], list[float]]] = {}  # flow -> (cases, [tests, failures, skipped, seconds])
     calls = 0
     with contextlib.ExitStack() as files:
