@@ -27,6 +27,8 @@ from flowmock_schemas import SchemaRegistryError, load_schema, mismatch_details,
 NOT_CHECKED_TOO_LARGE = "not checked: the body was over the flow's max_body_bytes and was not read"
 NOT_CHECKED = "not checked: the call was refused before its body was checked, and no body arrived"
 
+_SCHEMA_NAMES = frozenset(schema_names())  # asked on every call's verdict: built once, not per call
+
 _KINDS = {
     "object": "a JSON object",
     "array": "a JSON array",
@@ -40,7 +42,7 @@ _KINDS = {
 
 def strict_variant(schema: str | Mapping[str, Any] | None) -> str | None:
     """The name of the schema's `.strict` variant, for a documented schema that has one; else None."""
-    if isinstance(schema, str) and f"{schema}.strict" in schema_names():
+    if isinstance(schema, str) and f"{schema}.strict" in _SCHEMA_NAMES:
         return f"{schema}.strict"
     return None
 

@@ -27,6 +27,16 @@ FUNCTIONS: dict[str, Function] = {}
 function = registrar(FUNCTIONS)
 
 
+def _named(scope: Scope, function_name: str, section: str, name: Any, missing: str) -> Any:
+    """The entry `name` of a context section that a loop or scope fills (`items`, `iteration_indexes`, `results`),
+    or the function's error saying which enclosing loop or scope it refers to."""
+    key = text_arg(function_name, name)
+    found, value = _lookup(scope.section(section), key)
+    if not found:
+        fail(function_name, f"refers to {missing.format(key)}.")
+    return value
+
+
 def _lookup(section: Mapping[str, Any], name: str) -> tuple[bool, Any]:
     if name in section:
         return True, section[name]
@@ -275,29 +285,19 @@ def item(scope: Scope) -> Any:
 
 @function("items", 1, bound=True, expects="one parameter: the name of the enclosing 'foreach' loop")
 def items(scope: Scope, name: Any) -> Any:
-    loop = text_arg("items", name)
-    found, value = _lookup(scope.section("items"), loop)
-    if not found:
-        fail("items", f"refers to the loop '{loop}', which is not a 'foreach' loop enclosing this action.")
-    return value
+    return _named(scope, "items", "items", name, "the loop '{}', which is not a 'foreach' loop enclosing this action")
 
 
 @function("iterationIndexes", 1, bound=True, expects="one parameter: the name of the enclosing 'until' loop")
 def iteration_indexes(scope: Scope, name: Any) -> Any:
-    loop = text_arg("iterationIndexes", name)
-    found, value = _lookup(scope.section("iteration_indexes"), loop)
-    if not found:
-        fail("iterationIndexes", f"refers to the loop '{loop}', which is not a loop enclosing this action.")
-    return value
+    return _named(
+        scope, "iterationIndexes", "iteration_indexes", name, "the loop '{}', which is not a loop enclosing this action"
+    )
 
 
 @function("result", 1, bound=True, expects="one parameter: the name of the scoped action (Scope, For each, Until)")
 def result(scope: Scope, name: Any) -> Any:
-    scoped = text_arg("result", name)
-    found, value = _lookup(scope.section("results"), scoped)
-    if not found:
-        fail("result", f"refers to the action '{scoped}', which is not a scoped action that has run.")
-    return value
+    return _named(scope, "result", "results", name, "the action '{}', which is not a scoped action that has run")
 
 
 @function("workflow", 0, bound=True)
