@@ -7,13 +7,15 @@ helper written once per package would drift (the two `redact`s already disagreed
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import secrets
 import tomllib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import IO, Any, NoReturn
 
 import click
 
@@ -77,8 +79,10 @@ def read_toml_file(path: str | Path) -> dict[str, Any]:
         raise PayloadError(f"{path}: invalid TOML: {exc}") from None
 
 
-def write_atomically(path: str, text: str) -> None:
-    """Write a file that a reader polling for it never sees half-written (ready and pid files, reports).
+@contextlib.contextmanager
+def atomic_output(path: str) -> Iterator[IO[str]]:
+    """A text stream to a file that a reader polling for it never sees half-written (ready and pid files, reports,
+    exports): written beside it under a temporary name, renamed into place once closed, removed on failure.
 
     The file gets the permissions any new file gets (0666 less the umask), as a shell redirection would give it: a
     report is for the CI job's other steps and for people to read, not private like a temporary file's 0600.
@@ -89,8 +93,14 @@ def write_atomically(path: str, text: str) -> None:
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+            yield handle
         os.replace(temporary, target)
     except BaseException:
         temporary.unlink(missing_ok=True)
         raise
+
+
+def write_atomically(path: str, text: str) -> None:
+    """`text` as a whole file, through `atomic_output`."""
+    with atomic_output(path) as handle:
+        handle.write(text)

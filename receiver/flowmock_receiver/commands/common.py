@@ -21,6 +21,22 @@ url_option = click.option(
     show_default=True,
     help="Base URL of the running flowmock server (env FLOWMOCK_URL).",
 )
+
+
+def flows_options(command: Any) -> Any:
+    """`--config` and `--flow`: where `serve` and `exec` get their flows from (the same words for both)."""
+    command = click.option(
+        "--flow",
+        "flow_files",
+        multiple=True,
+        help="An exported flow to serve (export package, solution, definition, ARM template, workflow.json); "
+        "repeatable.",
+    )(command)
+    return click.option(
+        "--config", "config_path", default=None, help="TOML file declaring [server] settings and [[flows]]."
+    )(command)
+
+
 json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 
 

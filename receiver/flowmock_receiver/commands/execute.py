@@ -38,7 +38,7 @@ from ..serving.config_file import imported_entry, load_config
 from ..serving.run import print_flows, receiver_of
 from ..serving.server import LiveServer
 from ..web import create_app
-from .common import plural
+from .common import flows_options, plural
 from .reports import with_runs, write_har, write_jsonl, write_junit
 from .runs import check_history, ok_line
 
@@ -164,13 +164,7 @@ def write_reports(
 
 
 @click.command("exec", context_settings={"allow_interspersed_args": False, "ignore_unknown_options": True})
-@click.option("--config", "config_path", default=None, help="TOML file declaring [server] settings and [[flows]].")
-@click.option(
-    "--flow",
-    "flow_files",
-    multiple=True,
-    help="An exported flow to serve (export package, solution, definition, ARM template, workflow.json); repeatable.",
-)
+@flows_options
 @click.option("--report-dir", default="flowmock-reports", show_default=True, help="Where the reports go.")
 @click.option("--assert-all-conform", is_flag=True, help="Exit 1 unless every call was accepted and conformed.")
 @click.option("--strict", is_flag=True, help="--assert-all-conform, and bodies also met their schema's .strict.")

@@ -4,18 +4,15 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
-import secrets
 import sys
 import time
 from collections.abc import Iterator
 from importlib.metadata import version
-from pathlib import Path
 from typing import IO, Any
 
 import click
 
-from flowmock_schemas.clikit import fail
+from flowmock_schemas.clikit import atomic_output, fail
 
 from ..client import AdminApiError, AdminClient
 from ..core.action_tree import has_actions
@@ -168,22 +165,12 @@ def _progress(entries: Iterator[dict[str, Any]], total: int) -> Iterator[dict[st
 
 @contextlib.contextmanager
 def _output(path: str | None) -> Iterator[IO[str]]:
-    """Standard output, or a file that appears whole once written (a temporary file beside it, renamed) with the
-    permissions any new file gets (0666 less the umask), as `write_atomically` gives reports."""
+    """Standard output, or a file that appears whole once written (`atomic_output`)."""
     if path is None:
         yield sys.stdout
         return
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.parent / f".flowmock-{secrets.token_hex(8)}.tmp"
-    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as stream:
-            yield stream
-        os.replace(temporary, target)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    with atomic_output(path) as stream:
+        yield stream
 
 
 def _with_runs(

@@ -22,7 +22,7 @@ from flowmock_schemas.clikit import fail
 from ..client import AdminApiError, AdminClient
 from ..core.errors import ConfigFileError
 from ..core.headers import check_public_url, check_region
-from .common import DEFAULT_PORT, url_option
+from .common import DEFAULT_PORT, flows_options, url_option
 
 
 # serve --------------------------------------------------------------------------------------------------------
@@ -31,13 +31,7 @@ from .common import DEFAULT_PORT, url_option
 @click.option("--port", type=int, default=None, help=f"Port (default {DEFAULT_PORT}; 0 picks a free one).")
 @click.option("--db", default=None, help="SQLite file for flows and history (default ./flowmock.db).")
 @click.option("--memory", is_flag=True, help="Keep everything in memory instead of SQLite.")
-@click.option("--config", "config_path", default=None, help="TOML file declaring [server] settings and [[flows]].")
-@click.option(
-    "--flow",
-    "flow_files",
-    multiple=True,
-    help="An exported flow to serve (export package, solution, definition, ARM template, workflow.json); repeatable.",
-)
+@flows_options
 @click.option("--region", default=None, help="Region named in x-ms-* headers (default westus).")
 @click.option("--public-url", default=None, help="Base URL callback URLs are built on (default: as requested).")
 @click.option("--admin-remote", is_flag=True, help="Let non-loopback clients use the admin API (needs a token).")
