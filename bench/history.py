@@ -254,19 +254,28 @@ def big_bodies(tmp: Path, count: int, size: int = 50 * 1024 * 1024) -> dict[str,
             largest = max(largest, len(data)) if not path.endswith("/body") else largest
         reading_peak = peak[0]
         peak[0] = 0.0
-        threads = [threading.Thread(target=lambda: requests.post(url, data=body, timeout=600)) for _ in range(10)]
+        statuses: list[int] = []
+        post = lambda: statuses.append(requests.post(url, data=body, timeout=600).status_code)  # noqa: E731
+        threads = [threading.Thread(target=post) for _ in range(10)]
+        began = time.perf_counter()
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        time.sleep(2)
+        took = time.perf_counter() - began
+        assert statuses == [202] * 10, statuses
+        after = []  # RSS every 0.25 s for 2 s after the last answer
+        for _ in range(8):
+            time.sleep(0.25)
+            after.append(_rss_mb(proc.pid))
         return {
             "bodies": count,
             "rss_idle_mb": idle,
             "rss_peak_reading_mb": reading_peak,
             "largest_history_answer_kb": largest / 1024,
             "rss_peak_ten_concurrent_mb": peak[0],
-            "rss_after_ten_concurrent_mb": _rss_mb(proc.pid),
+            "ten_concurrent_s": took,
+            "rss_after_ten_concurrent_mb": after,
         }
     finally:
         stop.set()
@@ -350,8 +359,10 @@ def report(result: dict[str, Any]) -> None:
         print(
             f"{big['bodies']} x 50 MB bodies: server RSS {big['rss_idle_mb']:.0f} MB idle, peak "
             f"{big['rss_peak_reading_mb']:.0f} MB while every history endpoint and page was read (largest answer "
-            f"{big['largest_history_answer_kb']:.0f} KB); ten concurrent 50 MB calls: peak "
-            f"{big['rss_peak_ten_concurrent_mb']:.0f} MB, {big['rss_after_ten_concurrent_mb']:.0f} MB after"
+            f"{big['largest_history_answer_kb']:.0f} KB); ten concurrent 50 MB calls in "
+            f"{big['ten_concurrent_s']:.1f} s: peak {big['rss_peak_ten_concurrent_mb']:.0f} MB; after, every 0.25 s: "
+            + ", ".join(f"{mb:.0f}" for mb in big["rss_after_ten_concurrent_mb"])
+            + " MB"
         )
 
 

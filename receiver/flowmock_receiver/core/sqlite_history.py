@@ -19,6 +19,7 @@ from .sqlite_schema import INLINE_BODY
 from .store import StoreFull
 
 SHARED_LIMIT = 50_000  # distinct shared parts remembered; beyond, parts stay in their rows (hostile variety)
+BLOB_CHUNK = 1 << 20  # a large body is written to its blob this many bytes at a time
 _INSERT = (
     "INSERT INTO calls (seq, id, flow, ok, run, valid, t, size, doc, head, run_doc) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -161,7 +162,7 @@ class History:
             cursor = conn.execute(_INSERT, row)
             calls[index].seq = int(cursor.lastrowid or 0)
         for index, body in big:
-            conn.execute("INSERT INTO bodies (seq, body) VALUES (?, ?)", (calls[index].seq, body))
+            _write_body(conn, calls[index].seq, body)
 
     def delete(self, conn: sqlite3.Connection, where: str, params: tuple[Any, ...]) -> int:
         """Delete the calls matching `where` with their bodies and counts, in the caller's transaction."""
@@ -307,6 +308,16 @@ class History:
         where = (" WHERE " + " AND ".join(clauses)) if clauses else ""
         (n,) = conn.execute(f"SELECT coalesce(sum(n), 0) FROM counts{where}", params).fetchone()
         return int(n)
+
+
+def _write_body(conn: sqlite3.Connection, seq: int, body: bytes) -> None:
+    """Write a large body in place through the blob API. Bound as a parameter, SQLite would copy it whole, and the
+    cached statement would keep that copy (up to 100 MB) until the next large call."""
+    conn.execute("INSERT INTO bodies (seq, body) VALUES (?, zeroblob(?))", (seq, len(body)))
+    view = memoryview(body)
+    with conn.blobopen("bodies", "body", seq) as blob:
+        for start in range(0, len(view), BLOB_CHUNK):
+            blob.write(view[start : start + BLOB_CHUNK])
 
 
 def body_chunks(conn: sqlite3.Connection, call_id: str, chunk_size: int) -> Iterator[bytes] | None:

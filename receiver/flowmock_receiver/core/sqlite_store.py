@@ -255,22 +255,20 @@ class SQLiteStore:
     def _write_loop(self) -> None:
         """One writer commits every record waiting at that moment in one transaction (group commit): request
         threads make no SQLite calls of their own, so they neither fight over the database lock nor over the GIL
-        that each SQLite call gives up and must take back."""
-        while True:
-            first = self._pending.get()
-            if first is None:
-                return
-            batch = [first]
-            while True:
-                try:
-                    more = self._pending.get_nowait()
-                except queue.Empty:
-                    break
-                if more is None:
-                    self._commit(batch)
-                    return
-                batch.append(more)
-            self._commit(batch)
+        that each SQLite call gives up and must take back. None in the queue is `close` asking it to stop."""
+        closing = False
+        while not closing:
+            waiting = [self._pending.get()]
+            with contextlib.suppress(queue.Empty):
+                while waiting[-1] is not None:
+                    waiting.append(self._pending.get_nowait())
+            closing = waiting[-1] is None
+            batch = [p for p in waiting if p is not None]
+            if batch:
+                self._commit(batch)
+            # Dropped before waiting for the next: the records hold bodies of up to 100 MB each, which would
+            # otherwise stay alive for as long as the server stays quiet.
+            del waiting, batch
 
     def _commit(self, batch: list[_Pending]) -> None:
         with self._write_lock:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import logging
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
 
@@ -18,7 +18,7 @@ from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
 from werkzeug.wrappers import Request
 
 from ..core.errors import JSON_CONTENT_TYPE, BodyIncomplete, BodyTooLarge, error_body
-from ..core.memory import LARGE_BODY, release_memory
+from ..core.memory import LARGE_BODY, large_body_slot
 from ..core.trigger import TriggerResponse, match_trigger_path
 from ..core.trigger_request import TriggerRequest
 from ..service import Receiver
@@ -35,10 +35,10 @@ def status_line(status: int) -> str:
         return str(status)
 
 
-def _spooled(req: Request, limit: int) -> bytes:
-    """A large (or chunked) body read in pieces into a temporary file that goes to disk past `LARGE_BODY`, then
-    read back in one allocation of its exact size: reading into memory whole grows a buffer by copying, which
-    doubled the peak of ten concurrent 50 MB calls."""
+def _spooled(req: Request, limit: int, admit: Callable[[], None]) -> bytes:
+    """A large (or chunked) body read in pieces into a temporary file that goes to disk past `LARGE_BODY`, then,
+    once the call holds a large-body slot (`admit`), read back in one allocation of its exact size: reading into
+    memory whole grows a buffer by copying, which doubled the peak of ten concurrent 50 MB calls."""
     stream = req.stream
     with tempfile.SpooledTemporaryFile(max_size=LARGE_BODY) as spool:
         size = 0
@@ -49,13 +49,15 @@ def _spooled(req: Request, limit: int) -> bytes:
             spool.write(chunk)
         if req.content_length is not None and size < req.content_length:
             raise BodyIncomplete("the client stopped sending")
+        if size > LARGE_BODY:
+            admit()
         spool.seek(0)
         return spool.read()
 
 
-def trigger_request(req: Request) -> TriggerRequest:
+def trigger_request(req: Request, admit: Callable[[], None]) -> TriggerRequest:
     """The pipeline's view of a WSGI request; the body is read only when the pipeline asks for it, and a call
-    refused before that reads only a prefix (`read_prefix`)."""
+    refused before that reads only a prefix (`read_prefix`). A large body waits on disk for `admit`."""
 
     def read_body(limit: int) -> bytes:
         # One byte over the limit: Werkzeug stops a body without Content-Length (chunked) at its limit without
@@ -63,7 +65,8 @@ def trigger_request(req: Request) -> TriggerRequest:
         req.max_content_length = limit + 1
         try:
             length = req.content_length
-            data = _spooled(req, limit) if length is None or length > LARGE_BODY else req.get_data(cache=True)
+            large = length is None or length > LARGE_BODY
+            data = _spooled(req, limit, admit) if large else req.get_data(cache=True)
         except RequestEntityTooLarge:
             raise BodyTooLarge(f"more than {limit} bytes") from None
         except (ClientDisconnected, OSError):  # OSError: a chunked body with a broken chunk header
@@ -112,9 +115,9 @@ class TriggerDispatcher:
             return result
         req = Request(environ)
         try:
-            response = self.receiver.handle(trigger_request(req), *route).response
-            if (req.content_length or 0) > LARGE_BODY or "chunked" in req.headers.get("Transfer-Encoding", ""):
-                release_memory()  # the large body and what was parsed from it are freed by now
+            # The call, its body and its record are freed by the end of this block, where the slot is given back.
+            with large_body_slot() as admit:
+                response = self.receiver.handle(trigger_request(req, admit), *route).response
         except Exception as exc:
             log.exception("flowmock internal error on %s %s", req.method, req.path)
             self.receiver.errors.append(exc)
