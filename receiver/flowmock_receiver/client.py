@@ -91,6 +91,10 @@ class AdminClient:
         status, body = self.exchange(
             method, path, params=params, json=json, timeout=timeout, data=data, content_type=content_type
         )
+        return self._decoded(status, body)
+
+    def _decoded(self, status: int, body: bytes) -> Any:
+        """An answer's JSON, or its error as an `AdminApiError` that says what the server said."""
         if status == 204:
             return None
         try:
@@ -107,6 +111,29 @@ class AdminClient:
                 code=error.get("code"),
             )
         return data
+
+    def stream(self, path: str, *, params: Any = None, chunk_size: int = 1 << 16) -> Iterator[bytes]:
+        """A GET's answer in chunks as they arrive (`runs export` copies a history of any size to its file without
+        holding it); a refusal raises `AdminApiError` before the first chunk, a stream broken off raises it too."""
+        if self.reveal_credentials:
+            params = {**(params or {}), "reveal": "credentials"}
+        url = f"{self.base_url}/_flowmock/api{path}"
+        try:
+            response = self.session.get(
+                url, params=params, headers=self.headers("GET"), timeout=self.timeout, stream=True
+            )
+        except requests.ConnectionError:
+            raise AdminApiError(f"cannot reach flowmock at {self.base_url} (is `flowmock serve` running?)") from None
+        except requests.Timeout:
+            raise AdminApiError(f"flowmock at {self.base_url} did not answer in time") from None
+        with response:
+            if response.status_code >= 300:
+                self._decoded(response.status_code, response.content)
+                raise AdminApiError(f"{self.base_url} answered {response.status_code}", status=response.status_code)
+            try:
+                yield from response.iter_content(chunk_size)
+            except requests.RequestException as exc:
+                raise AdminApiError(f"the answer from {self.base_url} broke off: {exc}") from None
 
     def get(self, path: str, **kwargs: Any) -> Any:
         return self.request("GET", path, **kwargs)

@@ -22,6 +22,7 @@ from xml.etree import ElementTree as ET
 from flowmock_schemas.clikit import redact
 
 from ..core.action_tree import duration_ms, has_actions, skip_reason, walk
+from ..core.entry_lines import RUN_KEYS
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -55,10 +56,6 @@ def failure_text(entry: Mapping[str, Any], *, strict: bool = False) -> str:
         schema = contract["strict"]["schema"]
         lines.extend(f"{schema}: {error['path']}: {error['message']}" for error in contract["strict"]["errors"])
     return "\n".join(lines)
-
-
-RUN_KEYS = ("status", "start_time", "end_time", "error", "response_action", "actions")
-"""What a run of an imported flow adds to its trigger-history entry in the reports (design.md "Runs with actions")."""
 
 
 def with_runs(entries: Iterable[Mapping[str, Any]], runs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:

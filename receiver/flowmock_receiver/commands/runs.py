@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import json
 import sys
@@ -14,12 +15,12 @@ import click
 
 from flowmock_schemas.clikit import atomic_output, fail
 
-from ..client import AdminApiError, AdminClient
+from ..client import AdminApiError
 from ..core.action_tree import has_actions
 from .common import call as _call
 from .common import client as _client
 from .common import json_option, plural, table, url_option
-from .reports import call_failed, failure_text, with_runs, write_har, write_jsonl, write_junit
+from .reports import call_failed, failure_text, write_har, write_junit
 from .run_tree import action_detail, format_tree
 
 
@@ -123,44 +124,83 @@ def runs_clear(url: str, flow_id: str | None) -> None:
 @reveal_option
 def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None, reveal_credentials: bool) -> None:
     """Every recorded call as JSON Lines (with its run's actions), a HAR 1.2 log, or JUnit XML (one test case per
-    call, and one per action of a run that has actions), streamed: read a page at a time by cursor and written as
-    read, so memory stays flat whatever the history's size. Credential headers are redacted unless
-    --reveal-credentials: exports end up in CI artifacts."""
+    call, and one per action of a run that has actions), streamed: the server writes the history as JSON Lines a
+    page at a time (`GET /_flowmock/api/export`), copied as it arrives or turned into HAR or JUnit entry by entry,
+    so memory stays flat whatever the history's size. Credential headers are redacted unless
+    --reveal-credentials: exports end up in CI artifacts. On a terminal, a progress line goes to standard error."""
     client = _client(url)
     client.reveal_credentials = reveal_credentials
-    path = f"/flows/{flow_id}/triggers" if flow_id else "/triggers"
-    total = _call(client.get, path, params={"limit": 1})["total"]
-    flows = _call(client.get, "/flows")["flows"]
-    names = {f["id"]: f["name"] for f in flows}
-    imported = {f["id"] for f in flows if f.get("imported")}  # only imported flows' runs have actions
-    listed = client.iterate(path, "triggers")
-    entries = _progress(_with_runs(client, path, listed, imported) if fmt != "har" and imported else listed, total)
+    total = _call(client.get, f"/flows/{flow_id}/triggers" if flow_id else "/triggers", params={"limit": 1})["total"]
+    names = {f["id"]: f["name"] for f in _call(client.get, "/flows")["flows"]} if fmt == "junit" else {}
+    chunks = client.stream(f"/flows/{flow_id}/export" if flow_id else "/export")
     with _output(out) as stream:
         try:
             if fmt == "jsonl":
-                count = write_jsonl(entries, stream)
+                count = _copy(chunks, stream, total)
             elif fmt == "har":
-                count = write_har(entries, stream, url, version("flowmock"))
+                count = write_har(_progress(_entries(chunks), total), stream, url, version("flowmock"))
             else:
-                count = write_junit(entries, stream, names)
+                count = write_junit(_progress(_entries(chunks), total), stream, names)
         except AdminApiError as exc:
             fail(str(exc), 1)
     if out:
         click.echo(f"{plural(count, 'call')} written to {out}", err=True)
 
 
+def _on_terminal() -> bool:
+    return sys.stderr.isatty()
+
+
+class _Progress:
+    """A progress line on standard error, rewritten in place at most five times a second; only on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.shown = total, _on_terminal()
+        self.started = self.last = time.monotonic()
+
+    def update(self, n: int) -> None:
+        now = time.monotonic()
+        if self.shown and now - self.last >= 0.2:
+            self.last = now
+            rate = n / max(now - self.started, 1e-9)
+            click.echo(f"\r{n}/{self.total} calls ({rate:,.0f}/s)", err=True, nl=False)
+
+    def done(self, n: int) -> None:
+        if self.shown:
+            click.echo(f"\r{n}/{self.total} calls, done" + " " * 20, err=True)
+
+
+def _copy(chunks: Iterator[bytes], out: IO[str], total: int) -> int:
+    """The server's JSON Lines copied as they arrive; the number of lines."""
+    decoder, progress, n = codecs.getincrementaldecoder("utf-8")(), _Progress(total), 0
+    for chunk in chunks:
+        out.write(decoder.decode(chunk))
+        n += chunk.count(b"\n")
+        progress.update(n)
+    out.write(decoder.decode(b"", final=True))
+    progress.done(n)
+    return n
+
+
+def _entries(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
+    """The entries of the server's JSON Lines, one by one as their lines complete."""
+    rest = b""
+    for chunk in chunks:
+        lines = (rest + chunk).split(b"\n")
+        rest = lines.pop()
+        for line in lines:
+            yield json.loads(line)
+    if rest.strip():
+        yield json.loads(rest)
+
+
 def _progress(entries: Iterator[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
-    """Pass entries through; on a terminal, a progress line on standard error (rewritten in place)."""
-    if not sys.stderr.isatty():
-        yield from entries
-        return
-    started, n = time.monotonic(), 0
+    """Pass entries through, with the progress line."""
+    progress, n = _Progress(total), 0
     for n, entry in enumerate(entries, 1):
-        if n % 5000 == 0:
-            rate = n / max(time.monotonic() - started, 1e-9)
-            click.echo(f"\r{n}/{total} calls ({rate:,.0f}/s)", err=True, nl=False)
+        progress.update(n)
         yield entry
-    click.echo(f"\r{n}/{total} calls, done" + " " * 20, err=True)
+    progress.done(n)
 
 
 @contextlib.contextmanager
@@ -171,40 +211,6 @@ def _output(path: str | None) -> Iterator[IO[str]]:
         return
     with atomic_output(path) as stream:
         yield stream
-
-
-def _with_runs(
-    client: AdminClient, path: str, listed: Iterator[dict[str, Any]], imported: set[str]
-) -> Iterator[dict[str, Any]]:
-    """Trigger-history entries oldest first, each page joined with the runs of the same calls (a run shares its
-    call's seq, so one runs page by cursor covers them) for the actions of imported flows' runs. A run listed
-    without an `actions` key is read whole (an empty list is a run that has none)."""
-    runs_path = path.replace("/triggers", "/runs")
-    page: list[dict[str, Any]] = []
-    for entry in listed:
-        page.append(entry)
-        if len(page) == 1000:
-            yield from _joined(client, runs_path, page, imported)
-            page = []
-    yield from _joined(client, runs_path, page, imported)
-
-
-def _joined(
-    client: AdminClient, runs_path: str, page: list[dict[str, Any]], imported: set[str]
-) -> list[dict[str, Any]]:
-    if not any(e.get("run_id") and e["flow_id"] in imported for e in page):
-        return page
-    span = {"after": page[0]["seq"] - 1, "before": page[-1]["seq"] + 1, "limit": 1000}
-    runs = client.get(runs_path, params=span)["runs"]
-    whole = [run if "actions" in run else client.get(f"/runs/{run['run_id']}") for run in runs]
-    return with_runs(page, [run for run in whole if has_actions(run)])
-
-
-def _runs_with_actions(client: AdminClient, flow_id: str | None) -> list[dict[str, Any]]:
-    """Every run with its actions. A listing may leave bulky fields out (bodies, actions): a run listed without an
-    `actions` key is read whole, one by one (an empty list is a run that has none)."""
-    listed: list[dict[str, Any]] = _call(client.all_runs, flow_id)
-    return [run if "actions" in run else _call(client.get, f"/runs/{run['run_id']}") for run in listed]
 
 
 @runs.command("assert")

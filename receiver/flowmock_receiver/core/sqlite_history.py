@@ -12,9 +12,10 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from .entry_lines import EntryShape, StoredRow
 from .history_codec import pack, unpack
 from .jsontext import storage_json
-from .records import PREVIEW_BYTES, CallRecord, epoch
+from .records import LIST_BODY_LIMIT, PREVIEW_BYTES, CallRecord, epoch
 from .sqlite_schema import INLINE_BODY
 from .store import StoreFull
 
@@ -283,12 +284,44 @@ class History:
         ).fetchall()
         return [self.load(conn, row, body_limit, with_outputs) for row in rows]
 
+    def export_lines(
+        self, conn: sqlite3.Connection, flow_id: str | None, shape: EntryShape, after: int, limit: int
+    ) -> tuple[list[str], int]:
+        """Up to `limit` calls after seq `after`, oldest first, as lines of `runs export` (`entry_lines`), spliced
+        from the stored rows; and the last seq read (`after` when none)."""
+        if flow_id is None:
+            rows = conn.execute(f"SELECT {_COLUMNS} FROM calls WHERE seq > ? ORDER BY seq LIMIT ?", (after, limit))
+        else:
+            number = self.flow_number(conn, flow_id, create=False)
+            if number is None:
+                return [], after
+            rows = conn.execute(
+                f"SELECT {_COLUMNS} FROM calls INDEXED BY calls_flow WHERE flow = ? AND seq > ? ORDER BY seq LIMIT ?",
+                (number, after, limit),
+            )
+        lines: list[str] = []
+        for row in rows.fetchall():
+            seq, call_id, flow, ok, run, size, doc, head, run_doc = row
+            line = None
+            if len(head) >= size or size > LIST_BODY_LIMIT:  # what a list shows of the body is in the row
+                body = bytes(head) if size <= LIST_BODY_LIMIT else bytes(head[:PREVIEW_BYTES])
+                stored = StoredRow(seq, call_id, self.flow_id(conn, flow), ok == 1, bool(run), size, doc, body, run_doc)
+                line = shape.row_line(stored, lambda n: self._shared_value(conn, n))
+            lines.append(line or shape.record_line(self.load(conn, row, LIST_BODY_LIMIT, derive=False)))
+            after = seq
+        return lines, after
+
     def get(self, conn: sqlite3.Connection, call_id: str, body_limit: int | None) -> CallRecord | None:
         row = conn.execute(f"SELECT {_COLUMNS} FROM calls WHERE id = ?", (call_id,)).fetchone()
         return self.load(conn, row, body_limit) if row is not None else None
 
     def count(
-        self, conn: sqlite3.Connection, flow_id: str | None, runs_only: bool, status: str | None, valid: bool | None
+        self,
+        conn: sqlite3.Connection,
+        flow_id: str | None,
+        runs_only: bool = False,
+        status: str | None = None,
+        valid: bool | None = None,
     ) -> int:
         clauses, params = [], []
         if flow_id is not None:

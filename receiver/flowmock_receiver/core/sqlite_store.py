@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .entry_lines import EntryShape
 from .flows import Flow
 from .jsontext import storage_json
 from .records import CallRecord
@@ -298,16 +299,15 @@ class SQLiteStore:
         with self._reader() as conn:
             return self._history.select(conn, flow_id, **page)
 
-    def count(
-        self,
-        flow_id: str | None = None,
-        *,
-        runs_only: bool = False,
-        status: str | None = None,
-        valid: bool | None = None,
-    ) -> int:
+    def export_lines(
+        self, flow_id: str | None, shape: EntryShape, *, after: int = 0, limit: int = 1000
+    ) -> tuple[list[str], int]:
         with self._reader() as conn:
-            return self._history.count(conn, flow_id, runs_only, status, valid)
+            return self._history.export_lines(conn, flow_id, shape, after, limit)
+
+    def count(self, flow_id: str | None = None, **filters: Any) -> int:  # `Store.count`'s filters
+        with self._reader() as conn:
+            return self._history.count(conn, flow_id, **filters)
 
     def get_call(self, call_id: str, *, body_limit: int | None = None) -> CallRecord | None:
         with self._reader() as conn:

@@ -17,9 +17,10 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
+from .entry_lines import EntryShape
 from .flows import Flow
 from .jsontext import marshal_dumps
-from .records import PREVIEW_BYTES, CallRecord, epoch
+from .records import LIST_BODY_LIMIT, PREVIEW_BYTES, CallRecord, epoch
 
 CounterKey = tuple[str, str, bool, bool | None]  # (flow id, trigger status, is a run, conforms or None: unchecked)
 
@@ -77,6 +78,9 @@ class Store(Protocol):
         status: str | None = None,
         valid: bool | None = None,
     ) -> int: ...
+    def export_lines(
+        self, flow_id: str | None, shape: EntryShape, *, after: int = 0, limit: int = 1000
+    ) -> tuple[list[str], int]: ...
     def get_call(self, call_id: str, *, body_limit: int | None = None) -> CallRecord | None: ...
     def body_chunks(self, call_id: str, chunk_size: int = 65536) -> Iterator[bytes] | None: ...
     def expire(self, *, older_than: float | None = None, max_calls: int | None = None, batch: int = 500) -> int: ...
@@ -228,6 +232,14 @@ class MemoryStore:
     ) -> int:
         with self._lock:
             return sum(n for key, n in self._counts.items() if counter_matches(key, flow_id, runs_only, status, valid))
+
+    def export_lines(
+        self, flow_id: str | None, shape: EntryShape, *, after: int = 0, limit: int = 1000
+    ) -> tuple[list[str], int]:
+        """Up to `limit` calls after seq `after`, oldest first, as lines of `runs export`; and the last seq read
+        (`after` when none)."""
+        page = self.calls(flow_id, after=after, limit=limit, body_limit=LIST_BODY_LIMIT, with_outputs=False)
+        return [shape.record_line(call) for call in reversed(page)], page[0].seq if page else after
 
     def get_call(self, call_id: str, *, body_limit: int | None = None) -> CallRecord | None:
         stored = self._by_id.get(call_id)

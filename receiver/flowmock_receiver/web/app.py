@@ -18,6 +18,7 @@ from ..core.errors import JSON_CONTENT_TYPE, TriggerError, error_body
 from ..core.sqlite_store import SQLiteStore
 from ..core.store import MemoryStore, Store
 from ..service import Receiver
+from . import export  # noqa: F401  adds the export routes to the admin blueprint
 from .access import EXTENSION, WEB_TOKEN
 from .admin import bp as admin_bp
 from .dispatch import TriggerDispatcher

@@ -10,7 +10,6 @@ import pytest
 from click.testing import CliRunner
 
 from flowmock_receiver import LiveServer
-from flowmock_receiver.client import AdminClient
 from flowmock_receiver.commands.run_tree import format_tree
 from flowmock_receiver.core.action_tree import walk
 from flowmock_schemas.cli import main
@@ -119,24 +118,3 @@ def test_har_export_is_the_http_exchange_only(served):
     har = json.loads(cli("runs", "export", "--url", live.url, "--format", "har").output)
     [entry] = har["log"]["entries"]
     assert "run" not in entry and "actions" not in json.dumps(entry)
-
-
-def test_export_reads_a_run_whole_when_the_listing_leaves_its_actions_out(served, monkeypatch):
-    live, _, run_id = served
-    fetched: list[str] = []
-
-    class Slim(AdminClient):
-        """A server whose run listings leave bulky fields out."""
-
-        def get(self, path, **kwargs):
-            data = super().get(path, **kwargs)
-            if path.endswith("/runs"):
-                data["runs"] = [{k: v for k, v in run.items() if k != "actions"} for run in data["runs"]]
-            elif path.startswith("/runs/"):
-                fetched.append(path)
-            return data
-
-    monkeypatch.setattr("flowmock_receiver.commands.runs._client", lambda url: Slim(url))
-    [line] = cli("runs", "export", "--url", live.url, "--format", "jsonl").output.splitlines()
-    assert json.loads(line)["run"]["actions"][1]["name"] == "Try"
-    assert fetched == [f"/runs/{run_id}"]
