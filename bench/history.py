@@ -5,8 +5,8 @@ monitor-results calls made from real recorded ones (0.1 % refused unsigned, 0.1 
 then serves each with `flowmock serve` and times every read a person or a test makes, over HTTP and through the
 page's real routes: median of repeated requests on one keep-alive connection. Prints each read's time per size
 and its growth from the smallest, the bytes per call beyond the body, the JSONL export rate and the exporting
-CLI's RSS growth (HAR and JUnit at the largest size), accepted calls per second with the history recorded
-against an empty store, and the server's RSS while 50 MB bodies are read back through every history endpoint.
+CLI's RSS growth at each size (HAR and JUnit at the second), accepted calls per second at each size against an
+empty store (rounds in turn), and the server's RSS while 50 MB bodies are read back through every history endpoint.
 
 Environment: BENCH_HISTORY_SIZES (default 10000,100000,1000000; quick: 10000,100000), BENCH_BIG_BODIES (how
 many 50 MB bodies, default 5; 0 skips), BENCH_QUICK=1.
@@ -198,15 +198,26 @@ def export(base: str, fmt: str, out: Path) -> dict[str, float]:
     }
 
 
-def throughput(db: Path, tmp: Path, name: str) -> float:
-    proc, base = serve(db, tmp, name)
+def throughput(db: Path, tmp: Path, name: str) -> tuple[float, float]:
+    """Accepted calls per second with `db`'s history recorded and with an empty store, as medians of rounds run in
+    turn against both servers (one after the other, single rounds on this shared machine differed by 40 %)."""
+    empty = tmp / f"{name}-empty.db"
+    fill(empty, 0, {})
+    servers = [serve(empty, tmp, f"{name}-empty"), serve(db, tmp, name)]
     try:
-        url = serving._monitor_flow_url(base)
-        serving.wrk(url, 2.0)
-        return statistics.median(serving.wrk(url, serving.SECONDS)["rps"] for _ in range(max(1, serving.ROUNDS)))
+        urls = [serving._monitor_flow_url(base) for _, base in servers]
+        for url in urls:
+            serving.wrk(url, 2.0)
+        rounds: list[list[float]] = [[], []]
+        for _ in range(max(3, serving.ROUNDS)):
+            for i, url in enumerate(urls):
+                rounds[i].append(serving.wrk(url, serving.SECONDS)["rps"])
+        return statistics.median(rounds[0]), statistics.median(rounds[1])
     finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+        for proc, _ in servers:
+            proc.terminate()
+            proc.wait(timeout=60)
+        empty.unlink()
 
 
 def big_bodies(tmp: Path, count: int, size: int = 50 * 1024 * 1024) -> dict[str, Any]:
@@ -292,10 +303,6 @@ def measure() -> dict[str, Any]:
         if BIG_BODIES:
             out["big_bodies"] = big_bodies(tmp, BIG_BODIES)
             print(f"  big bodies: {json.dumps(out['big_bodies'])}", file=sys.stderr, flush=True)
-        empty = tmp / "empty.db"
-        fill(empty, 0, templates)
-        out["rps_empty"] = throughput(empty, tmp, "empty")
-        print(f"  accepted calls/s, empty store: {out['rps_empty']:.0f}", file=sys.stderr, flush=True)
         for size in SIZES:
             db = tmp / f"h{size}.db"
             seconds = fill(db, size, templates)
@@ -315,8 +322,7 @@ def measure() -> dict[str, Any]:
             finally:
                 proc.terminate()
                 proc.wait(timeout=60)
-            if size == SIZES[-1]:
-                row["rps"] = throughput(db, tmp, f"t{size}")
+            row["rps_empty"], row["rps"] = throughput(db, tmp, f"t{size}")
             out["sizes"][size] = row
             db.unlink()
             print(f"  history of {size} calls: {json.dumps(row)}", file=sys.stderr, flush=True)
@@ -325,7 +331,7 @@ def measure() -> dict[str, Any]:
 
 def report(result: dict[str, Any]) -> None:
     sizes = list(result["sizes"])
-    first, last = result["sizes"][sizes[0]], result["sizes"][sizes[-1]]
+    first = result["sizes"][sizes[0]]
     print("\nHistory reads, median ms (HTTP on one keep-alive connection; growth = largest / smallest)")
     print(f"{'read':40}" + "".join(f"{n:>11,}" for n in sizes) + f"{'growth':>9}")
     for name in first["reads_ms"]:
@@ -350,10 +356,12 @@ def report(result: dict[str, Any]) -> None:
             f"export {fmt}, {mid:,} calls: {mid / e['seconds']:,.0f} calls/s, "
             f"CLI RSS growth {e['rss_growth_mb']:.1f} MB"
         )
-    print(
-        f"accepted calls/s (wrk, c={serving.CONNECTIONS}): empty store {result['rps_empty']:.0f}, "
-        f"with {sizes[-1]:,} recorded {last['rps']:.0f} (ratio {last['rps'] / result['rps_empty']:.2f})"
-    )
+    for n in sizes:
+        row = result["sizes"][n]
+        print(
+            f"accepted calls/s (wrk, c={serving.CONNECTIONS}, medians of rounds in turn): empty store "
+            f"{row['rps_empty']:.0f}, with {n:,} recorded {row['rps']:.0f} (ratio {row['rps'] / row['rps_empty']:.2f})"
+        )
     big = result.get("big_bodies")
     if big:
         print(

@@ -40,7 +40,7 @@ from ..serving.server import LiveServer
 from ..web import create_app
 from .common import flows_options, plural
 from .reports import with_runs, write_har, write_jsonl, write_junit
-from .runs import check_history, ok_line
+from .verdicts import check_history, ok_line, tally
 
 REPORT_FILES = {"jsonl": "flowmock.jsonl", "har": "flowmock.har", "junit": "flowmock-junit.xml"}
 COMMAND_NOT_FOUND = 127  # what a shell answers for a command it cannot find, and 126 for one it cannot run
@@ -216,11 +216,12 @@ def exec_command(
     finally:
         server.stop(drain=5.0)
     checking = assert_all_conform or strict
-    problems = check_history(entries, all_conform=checking, strict=strict, min_count=min_count)
+    verdicts = tally(entries, strict=strict)
+    problems = check_history(verdicts, all_conform=checking, strict=strict, min_count=min_count)
     if problems:
         click.echo("\n".join(problems), err=True)
     elif checking or min_count is not None:
-        click.echo(ok_line(entries, all_conform=checking, strict=strict), err=True)
+        click.echo(ok_line(verdicts, all_conform=checking, strict=strict), err=True)
     if code:
         fail(f"{command[0]} exited with status {code}", code)
     if problems:

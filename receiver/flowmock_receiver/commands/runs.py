@@ -20,8 +20,9 @@ from ..core.action_tree import has_actions
 from .common import call as _call
 from .common import client as _client
 from .common import json_option, plural, table, url_option
-from .reports import call_failed, failure_text, write_har, write_junit
+from .reports import write_har, write_junit
 from .run_tree import action_detail, format_tree
+from .verdicts import check_history, from_server, ok_line, stream_entries
 
 
 @click.group()
@@ -138,9 +139,9 @@ def runs_export(url: str, fmt: str, flow_id: str | None, out: str | None, reveal
             if fmt == "jsonl":
                 count = _copy(chunks, stream, total)
             elif fmt == "har":
-                count = write_har(_progress(_entries(chunks), total), stream, url, version("flowmock"))
+                count = write_har(_progress(stream_entries(chunks), total), stream, url, version("flowmock"))
             else:
-                count = write_junit(_progress(_entries(chunks), total), stream, names)
+                count = write_junit(_progress(stream_entries(chunks), total), stream, names)
         except AdminApiError as exc:
             fail(str(exc), 1)
     if out:
@@ -182,18 +183,6 @@ def _copy(chunks: Iterator[bytes], out: IO[str], total: int) -> int:
     return n
 
 
-def _entries(chunks: Iterator[bytes]) -> Iterator[dict[str, Any]]:
-    """The entries of the server's JSON Lines, one by one as their lines complete."""
-    rest = b""
-    for chunk in chunks:
-        lines = (rest + chunk).split(b"\n")
-        rest = lines.pop()
-        for line in lines:
-            yield json.loads(line)
-    if rest.strip():
-        yield json.loads(rest)
-
-
 def _progress(entries: Iterator[dict[str, Any]], total: int) -> Iterator[dict[str, Any]]:
     """Pass entries through, with the progress line."""
     progress, n = _Progress(total), 0
@@ -222,36 +211,14 @@ def _output(path: str | None) -> Iterator[IO[str]]:
 )
 @click.option("--min-count", type=int, default=None, help="At least this many calls were recorded.")
 def runs_assert(url: str, flow_id: str | None, all_conform: bool, strict: bool, min_count: int | None) -> None:
-    """Exit 1 with a readable summary when the recorded history does not meet the expectation."""
+    """Exit 1 with a readable summary when the recorded history does not meet the expectation. Counts come from the
+    server's counters; only --strict reads the history, streamed (strict verdicts are not indexed)."""
     if not all_conform and not strict and min_count is None:
         fail("say what to check: --all-conform, --strict and/or --min-count N", 2)
-    entries = _call(_client(url).all_triggers, flow_id)
-    problems = check_history(entries, all_conform=all_conform or strict, strict=strict, min_count=min_count)
+    checking = all_conform or strict
+    verdicts = _call(from_server, _client(url), flow_id, all_conform=checking, strict=strict)
+    problems = check_history(verdicts, all_conform=checking, strict=strict, min_count=min_count)
     if problems:
         click.echo("\n".join(problems), err=True)
         sys.exit(1)
-    click.echo(ok_line(entries, all_conform=all_conform or strict, strict=strict))
-
-
-def ok_line(entries: list[dict[str, Any]], *, all_conform: bool, strict: bool) -> str:
-    conform = ", all conform (strict variants too)" if strict else ", all conform" if all_conform else ""
-    return f"ok: {plural(len(entries), 'call')} recorded{conform}"
-
-
-def check_history(
-    entries: list[dict[str, Any]], *, all_conform: bool, strict: bool = False, min_count: int | None = None
-) -> list[str]:
-    """What is wrong with a recorded history, one line each (empty when it meets the expectation)."""
-    problems = []
-    if min_count is not None and len(entries) < min_count:
-        problems.append(f"expected at least {plural(min_count, 'call')}, {len(entries)} recorded")
-    if all_conform:
-        bad = [e for e in entries if call_failed(e, strict=strict)]
-        if bad:
-            problems.append(f"{len(bad)} of {plural(len(entries), 'call')} failed the contract:")
-            for entry in bad[:20]:
-                detail = failure_text(entry, strict=strict).replace("\n", "; ")
-                problems.append(f"  {entry['time']} {entry['id']} (flow {entry['flow_id']}): {detail}")
-            if len(bad) > 20:
-                problems.append(f"  ... and {len(bad) - 20} more")
-    return problems
+    click.echo(ok_line(verdicts, all_conform=checking, strict=strict))

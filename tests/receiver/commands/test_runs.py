@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import stat
+from typing import ClassVar
 
 import pytest
 from click.testing import CliRunner
 
 from flowmock_receiver import LiveServer, create_app
+from flowmock_receiver.client import AdminClient
+from flowmock_receiver.commands.verdicts import check_history, tally
 from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.testing import Flowmock
 from flowmock_schemas.cli import main
@@ -129,3 +132,60 @@ def test_export_files_get_the_permissions_the_umask_gives_new_files(live, monito
     assert stat.S_IMODE(out.stat().st_mode) == 0o644  # not a temporary file's 0600: CI steps and people read it
     assert result.output == f"1 call written to {out}\n"
     assert [p.name for p in tmp_path.iterdir()] == [out.name]  # no temporary file left behind
+
+
+class CountingClient(AdminClient):
+    """An admin client that notes what each request asked for."""
+
+    asked: ClassVar[list[tuple[str, dict]]] = []
+
+    def get(self, path, **kwargs):
+        self.asked.append((path, dict(kwargs.get("params") or {})))
+        return super().get(path, **kwargs)
+
+    def stream(self, path, **kwargs):
+        self.asked.append((path, {}))
+        return super().stream(path, **kwargs)
+
+
+@pytest.fixture
+def mixed(live, monitor, monkeypatch):
+    """35 calls, 27 of them failing the contract in every way: refused unsigned, refused for their schema,
+    accepted but non-conforming; each whole history's verdict (as `runs assert` made it reading every call)."""
+    for n in range(35):
+        if n < 5:
+            monitor.post(monitor_payload(), key="primary", url=monitor.url.replace("sig=", "sig=x"))
+        elif n < 15:
+            monitor.post({"user_id": n})  # 400 TriggerInputSchemaMismatch: refused and non-conforming
+        elif n < 27:
+            if n == 15:
+                monitor.update(schema_validation=False)
+            monitor.post({"user_id": n})  # accepted, non-conforming
+        else:
+            monitor.post(monitor_payload())
+    CountingClient.asked = []
+    monkeypatch.setattr("flowmock_receiver.commands.runs._client", CountingClient)
+    everything = AdminClient(live.url).all_triggers()
+    return {strict: tally(everything, strict=strict) for strict in (False, True)}
+
+
+@pytest.mark.parametrize("flag", ["--all-conform", "--strict"])
+def test_runs_assert_reports_the_whole_histories_verdict_from_counters_and_the_stream(live, mixed, flag):
+    result = cli("runs", "assert", "--url", live.url, flag, "--min-count", "40")
+    strict = flag == "--strict"
+    expected = check_history(mixed[strict], all_conform=True, strict=strict, min_count=40)
+    assert result.exit_code == 1 and result.stderr.splitlines() == expected
+    assert expected[0] == "expected at least 40 calls, 35 recorded"
+    assert expected[1] == f"{mixed[strict].failed} of 35 calls failed the contract:" and len(expected) == 2 + 20 + 1
+    assert expected[-1] == f"  ... and {mixed[strict].failed - 20} more"
+    if strict:  # strict verdicts are not indexed: read once, streamed
+        assert [path for path, _ in CountingClient.asked] == ["/export"]
+    else:  # counts and the first failures only: no request reads more than 20 calls
+        assert max(params["limit"] for _, params in CountingClient.asked) == 20
+        assert all(path == "/triggers" for path, _ in CountingClient.asked)
+
+
+def test_runs_assert_min_count_reads_one_count(live, mixed):
+    result = cli("runs", "assert", "--url", live.url, "--min-count", "35")
+    assert result.exit_code == 0 and result.output == "ok: 35 calls recorded\n"
+    assert CountingClient.asked == [("/triggers", {"limit": 1, "after": 0})]
