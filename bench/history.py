@@ -294,10 +294,49 @@ def big_bodies(tmp: Path, count: int, size: int = 50 * 1024 * 1024) -> dict[str,
         proc.wait(timeout=60)
 
 
+def memory_reads(templates: dict[str, Any], sizes: tuple[int, ...] = (10_000, 100_000)) -> dict[int, dict[str, float]]:
+    """The in-memory store (the pytest fixture's) read in process: median µs of a filtered page and a count, which
+    should not grow with the history (a page merges the matching per-key lists from its cursor)."""
+    from flowmock_receiver.core import ids
+    from flowmock_receiver.core.store import MemoryStore
+
+    out: dict[int, dict[str, float]] = {}
+    flow = templates["flow_id"]
+    for size in sizes:
+        store = MemoryStore()
+        for n in range(size):
+            kind = "refused" if n % 1000 == 500 else "invalid" if n % 1000 == 999 else "ok"
+            run_id = ids.new_run_id(1)
+            run = run_id if kind == "ok" else None
+            store.record(dataclasses.replace(templates[kind], id=run_id, run_id=run, client_tracking_id=run, seq=0))
+        out[size] = _memory_read_times(store, flow)
+    return out
+
+
+def _memory_read_times(store: Any, flow: str) -> dict[str, float]:
+    deep = store.calls(flow, limit=1, offset=int(store.count(flow) * 0.8))[0].seq
+    reads = {
+        "status=Failed page of 50": lambda: store.calls(flow, status="Failed", limit=50, with_outputs=False),
+        "valid=false page of 50": lambda: store.calls(flow, valid=False, limit=50, with_outputs=False),
+        "runs page 80% deep (cursor)": lambda: store.calls(flow, runs_only=True, before=deep, limit=50),
+        "count status=Failed": lambda: store.count(flow, status="Failed"),
+    }
+    row = {}
+    for name, read in reads.items():
+        times = []
+        for _ in range(15):
+            began = time.perf_counter()
+            read()
+            times.append((time.perf_counter() - began) * 1e6)
+        row[name] = statistics.median(times)
+    return row
+
+
 def measure() -> dict[str, Any]:
     templates = _templates()
     flow_id = templates["flow_id"]
-    out: dict[str, Any] = {"sizes": {}}
+    out: dict[str, Any] = {"sizes": {}, "memory_reads_us": memory_reads(templates)}
+    print(f"  memory store reads: {json.dumps(out['memory_reads_us'])}", file=sys.stderr, flush=True)
     with tempfile.TemporaryDirectory(prefix="flowmock-bench-history-") as name:
         tmp = Path(name)
         if BIG_BODIES:
@@ -362,6 +401,11 @@ def report(result: dict[str, Any]) -> None:
             f"accepted calls/s (wrk, c={serving.CONNECTIONS}, medians of rounds in turn): empty store "
             f"{row['rps_empty']:.0f}, with {n:,} recorded {row['rps']:.0f} (ratio {row['rps'] / row['rps_empty']:.2f})"
         )
+    memory = result["memory_reads_us"]
+    print("\nIn-memory store reads, median µs (in process; growth = largest / smallest)")
+    for name in memory[min(memory)]:
+        times = [memory[n][name] for n in sorted(memory)]
+        print(f"{name:40}" + "".join(f"{t:11.1f}" for t in times) + f"{times[-1] / times[0]:9.2f}")
     big = result.get("big_bodies")
     if big:
         print(

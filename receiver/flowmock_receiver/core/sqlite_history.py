@@ -7,6 +7,7 @@ and when a transaction begins. See `sqlite_schema` for the layout and why.
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
@@ -19,8 +20,10 @@ from .records import LIST_BODY_LIMIT, PREVIEW_BYTES, CallRecord, epoch
 from .sqlite_schema import INLINE_BODY
 from .store import StoreFull
 
-SHARED_LIMIT = 50_000  # distinct shared parts remembered; beyond, parts stay in their rows (hostile variety)
+SHARED_LIMIT = 50_000  # distinct parts the `shared` table holds; past it, new parts stay in their rows
+SHARED_CACHED = 4_096  # parts each process keeps at hand, each way (text -> number, number -> value)
 BLOB_CHUNK = 1 << 20  # a large body is written to its blob this many bytes at a time
+log = logging.getLogger("flowmock")
 _INSERT = (
     "INSERT INTO calls (seq, id, flow, ok, run, valid, t, size, doc, head, run_doc) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
@@ -58,6 +61,7 @@ class History:
         self._shared_numbers: dict[str, int] = {}
         self._shared_values: dict[int, Any] = {}
         self._fresh: list[tuple[str, int]] = []  # cached during the current write, forgotten if it rolls back
+        self.shared_full = False  # the shared table reached SHARED_LIMIT (said once in the log)
 
     # numbering -------------------------------------------------------------------------------------------
     def flow_number(self, conn: sqlite3.Connection, flow_id: str, *, create: bool) -> int | None:
@@ -85,27 +89,47 @@ class History:
         return flow_id
 
     def _intern(self, conn: sqlite3.Connection, text: str) -> int | None:
+        """The shared number of a part, stored once; None keeps it in the call's row. Senders that vary what calls
+        share (a query string or path per call, an error message quoting each body) would otherwise grow the table
+        and every process's cache without end: the table stops at `SHARED_LIMIT` parts (parts already in it are
+        still shared, new ones stay in their rows: a few KB more per call, said in the log once), and the caches
+        keep the `SHARED_CACHED` parts seen last (a part not at hand is looked up by its unique index)."""
         number = self._shared_numbers.get(text)
         if number is not None:
             return number
-        if len(self._shared_numbers) >= SHARED_LIMIT:
-            return None
-        _begin(conn)
-        conn.execute("INSERT OR IGNORE INTO shared (doc) VALUES (?)", (text,))
-        (number,) = conn.execute("SELECT no FROM shared WHERE doc = ?", (text,)).fetchone()
+        row = conn.execute("SELECT no FROM shared WHERE doc = ?", (text,)).fetchone()
+        if row is None:
+            (stored,) = conn.execute("SELECT coalesce(max(no), 0) FROM shared").fetchone()  # never deleted
+            if stored >= SHARED_LIMIT:
+                if not self.shared_full:
+                    self.shared_full = True
+                    log.warning(
+                        "the shared-parts table is full (%d distinct parts): parts of calls not seen before are now "
+                        "kept in each call's row, a few KB more per call",
+                        stored,
+                    )
+                return None
+            _begin(conn)
+            conn.execute("INSERT OR IGNORE INTO shared (doc) VALUES (?)", (text,))
+            row = conn.execute("SELECT no FROM shared WHERE doc = ?", (text,)).fetchone()
+            self._fresh.append((text, row[0]))
+        self._remember(self._shared_numbers, text, row[0])
+        return int(row[0])
+
+    def _remember(self, cache: dict[Any, Any], key: Any, value: Any) -> None:
+        """Cache `value`, forgetting the part cached longest ago when the cache is full."""
         with self._lock:
-            self._shared_numbers[text] = number
-        self._fresh.append((text, number))
-        return int(number)
+            if len(cache) >= SHARED_CACHED:
+                cache.pop(next(iter(cache)), None)
+            cache[key] = value
 
     def _shared_value(self, conn: sqlite3.Connection, number: int) -> Any:
-        """A shared part, parsed once per process (records read it; nothing changes it)."""
+        """A shared part, parsed once while at hand (records read it; nothing changes it)."""
         value = self._shared_values.get(number, self)
         if value is self:
             (text,) = conn.execute("SELECT doc FROM shared WHERE no = ?", (number,)).fetchone()
             value = json.loads(text)
-            with self._lock:
-                self._shared_values[number] = value
+            self._remember(self._shared_values, number, value)
         return value
 
     def rolled_back(self) -> None:
@@ -120,11 +144,6 @@ class History:
 
     def committed(self) -> None:
         self._fresh.clear()
-
-    def forget_shared(self) -> None:
-        with self._lock:
-            self._shared_numbers.clear()
-            self._shared_values.clear()
 
     # writing ---------------------------------------------------------------------------------------------
     def insert(self, conn: sqlite3.Connection, calls: list[CallRecord]) -> None:

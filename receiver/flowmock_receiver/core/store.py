@@ -11,6 +11,8 @@ flow's run goes on after its answer, so its part of the record (`CallRecord.run`
 from __future__ import annotations
 
 import bisect
+import heapq
+import itertools
 import marshal
 import threading
 from collections import Counter
@@ -111,17 +113,22 @@ class _Stored(NamedTuple):
             record.run = marshal.loads(run)
         return record
 
-    def matches(self, runs_only: bool, status: str | None, valid: bool | None) -> bool:
-        return counter_matches(self.key, None, runs_only, status, valid)
-
 
 def _seq(stored: _Stored) -> int:
     return stored.seq
 
 
+def _walk(rows: list[_Stored], low: int, high: int, ascending: bool) -> Iterator[_Stored]:
+    """`rows[low:high]` one by one without copying the slice, oldest or newest first."""
+    indexes = range(low, high) if ascending else range(high - 1, low - 1, -1)
+    return (rows[i] for i in indexes)
+
+
 class MemoryStore:
-    """Everything in this process's memory: fast, and gone when the process ends. A filtered page walks the
-    flow's calls until it has found its page (fine for a test's history; `serve` uses SQLite, which has indexes)."""
+    """Everything in this process's memory: fast, and gone when the process ends. Calls are kept in seq order in
+    one list per counter key (flow, status, run or not, verdict) besides the whole list and each flow's, so a
+    filtered page merges the few lists that match from where its cursor falls (a bisection) instead of walking the
+    history to find its matches: it reads the page, not the history, as SQLite's indexes do."""
 
     kind = "memory"
     read_only_reason: str | None = None
@@ -131,6 +138,7 @@ class MemoryStore:
         self._flows: dict[str, Flow] = {}
         self._calls: list[_Stored] = []  # by seq
         self._by_flow: dict[str, list[_Stored]] = {}
+        self._by_key: dict[CounterKey, list[_Stored]] = {}  # by seq; the counts are their lengths
         self._by_id: dict[str, _Stored] = {}
         self._counts: Counter[CounterKey] = Counter()
         self._runs: dict[str, bytes] = {}  # call id -> the run's latest document (imported flows only)
@@ -159,10 +167,11 @@ class MemoryStore:
     def _reindex(self) -> None:
         self._by_id = {c.id: c for c in self._calls}
         self._runs = {key: run for key, run in self._runs.items() if key in self._by_id}
-        self._by_flow = {}
+        self._by_flow, self._by_key = {}, {}
         self._counts = Counter()
         for c in self._calls:
             self._by_flow.setdefault(c.key[0], []).append(c)
+            self._by_key.setdefault(c.key, []).append(c)
             self._counts[c.key] += 1
 
     def record(self, call: CallRecord) -> None:
@@ -175,6 +184,7 @@ class MemoryStore:
             stored = _Stored(self._seq, call.id, key, when, doc, call.body)
             self._calls.append(stored)
             self._by_flow.setdefault(call.flow_id, []).append(stored)
+            self._by_key.setdefault(key, []).append(stored)
             self._by_id[call.id] = stored
             self._counts[key] += 1
             if call.run is not None:
@@ -201,23 +211,23 @@ class MemoryStore:
         with_outputs: bool = True,
     ) -> list[CallRecord]:
         with self._lock:
-            rows = self._calls if flow_id is None else self._by_flow.get(flow_id, [])
-            low = 0 if after is None else bisect.bisect_right(rows, after, key=_seq)
-            high = len(rows) if before is None else bisect.bisect_left(rows, before, key=_seq)
-            found: list[_Stored] = []
+            if runs_only or status is not None or valid is not None:
+                lists = [
+                    rows
+                    for key, rows in self._by_key.items()
+                    if counter_matches(key, flow_id, runs_only, status, valid)
+                ]
+            else:
+                lists = [self._calls if flow_id is None else self._by_flow.get(flow_id, [])]
             # newest first; with only `after`, the calls just after it (then shown newest first, as every page is)
-            indexes = range(low, high) if after is not None and before is None else range(high - 1, low - 1, -1)
-            skip = offset
-            for i in indexes:
-                stored = rows[i]
-                if not stored.matches(runs_only, status, valid):
-                    continue
-                if skip:
-                    skip -= 1
-                    continue
-                found.append(stored)
-                if len(found) >= limit:
-                    break
+            ascending = after is not None and before is None
+            ranges = []
+            for rows in lists:
+                low = 0 if after is None else bisect.bisect_right(rows, after, key=_seq)
+                high = len(rows) if before is None else bisect.bisect_left(rows, before, key=_seq)
+                ranges.append(_walk(rows, low, high, ascending))
+            merged = heapq.merge(*ranges, key=_seq, reverse=not ascending)
+            found = list(itertools.islice(merged, offset, offset + limit))
             runs = [self._runs.get(c.id) for c in found]
         loaded = [c.load(body_limit, with_outputs, run) for c, run in zip(found, runs, strict=True)]
         return sorted(loaded, key=lambda c: c.seq, reverse=True)

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from flowmock_receiver.core import sqlite_history
 from flowmock_receiver.core.records import PREVIEW_BYTES, CallRecord
 from flowmock_receiver.core.retention import DAY, Retention
 from flowmock_receiver.core.sqlite_store import SQLiteStore
@@ -211,7 +212,104 @@ def test_memory_and_sqlite_give_back_the_same_records(tmp_path):
         sqlite.close()
 
 
+def _mixed(n: int) -> CallRecord:
+    """Calls of two flows in every state a filter tells apart: accepted or refused or skipped, conforming or not or
+    never checked."""
+    call = _call(n, flow_id=FLOW if n % 5 else OTHER, ok=n % 4 != 0, valid=n % 3 != 0)
+    if n % 7 == 0:
+        call.contract = {"valid": None, "errors": []}  # never checked (a 413)
+    if n % 11 == 0:
+        call.status, call.run_id, call.client_tracking_id = "Skipped", None, None  # trigger conditions false
+    return call
+
+
+FILTERS = [
+    {},
+    {"status": "Succeeded"},
+    {"status": "Failed"},
+    {"status": "Skipped"},
+    {"valid": True},
+    {"valid": False},
+    {"runs_only": True},
+    {"runs_only": True, "valid": False},
+    {"status": "Failed", "valid": False},
+]
+PAGES = [
+    {"limit": 7},
+    {"limit": 7, "offset": 5},
+    {"limit": 10, "before": 150},
+    {"limit": 10, "after": 100},
+    {"limit": 50, "before": 200, "after": 20},
+    {"limit": 1000},
+]
+
+
+def test_memory_and_sqlite_answer_every_filtered_page_and_count_alike(tmp_path):
+    """The in-memory store's per-key lists (merged from the cursor) page as SQLite's indexes do."""
+    memory, sqlite = MemoryStore(), SQLiteStore(tmp_path / "db")
+    try:
+        for store in (memory, sqlite):
+            for n in range(1, 302):  # the newest of FLOW: SQLite numbers on from the newest call it keeps
+                store.record(_mixed(n))
+            store.clear(OTHER)
+        for store in (memory, sqlite):
+            for n in range(302, 361):
+                store.record(_mixed(n))
+            store.expire(older_than=None, max_calls=320)
+        for flow in (FLOW, OTHER, None):
+            for filters in FILTERS:
+                assert memory.count(flow, **filters) == sqlite.count(flow, **filters), (flow, filters)
+                for page in PAGES:
+                    mine = [c.seq for c in memory.calls(flow, **filters, **page)]
+                    assert mine == [c.seq for c in sqlite.calls(flow, **filters, **page)], (flow, filters, page)
+        everything = memory.calls(limit=1000)
+        assert (
+            memory.count(FLOW, status="Failed", valid=False)
+            == sum(c.flow_id == FLOW and c.status == "Failed" and c.contract_valid is False for c in everything)
+            > 0
+        )
+    finally:
+        sqlite.close()
+
+
 @pytest.mark.parametrize("days", [-1])
 def test_retention_refuses_a_negative_limit(store, days):
     with pytest.raises(ValueError):
         Retention(store, days, None)
+
+
+def test_sqlite_shared_table_stops_at_its_limit_says_so_once_and_keeps_new_parts_in_their_rows(
+    tmp_path, monkeypatch, caplog
+):
+    """A sender that varies what calls share (here a query per call) cannot grow the shared table without end, nor
+    silently: past the limit, parts already shared stay shared, new ones stay in their rows, the log says it once,
+    and every call reads back whole, also after a restart and with the parts at hand forgotten."""
+    monkeypatch.setattr(sqlite_history, "SHARED_LIMIT", 6)
+    monkeypatch.setattr(sqlite_history, "SHARED_CACHED", 2)
+    calls = []
+    for n in range(1, 21):
+        call = _call(n)
+        call.query = [("api-version", "2016-06-01"), ("sig", "s"), ("n", str(n))]
+        calls.append(call)
+    store = SQLiteStore(tmp_path / "db")
+    with caplog.at_level("WARNING", logger="flowmock"):
+        for call in calls[:10]:
+            store.record(call)
+    store.close()
+    store = SQLiteStore(tmp_path / "db")  # a new process: nothing at hand
+    with caplog.at_level("WARNING", logger="flowmock"):
+        for call in calls[10:]:
+            store.record(call)
+    try:
+        assert [store.get_call(call.id) for call in calls] == calls
+        conn = sqlite3.connect(tmp_path / "db")
+        (shared,) = conn.execute("SELECT count(*) FROM shared").fetchone()
+        docs = [json.loads(doc) for (doc,) in conn.execute("SELECT doc FROM calls ORDER BY seq")]
+        conn.close()
+        assert shared == 6
+        assert all("$path" in doc and "$contract" in doc and "$response" in doc for doc in docs)  # still shared
+        assert ["$query" in doc for doc in docs] == [True] * 3 + [False] * 17  # 3 fit beside path, verdict, response
+        full = [r for r in caplog.records if "shared-parts table is full" in r.getMessage()]
+        assert len(full) == 2  # once in each process
+    finally:
+        store.close()
