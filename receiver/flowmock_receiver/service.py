@@ -247,6 +247,10 @@ class Receiver:
 
     def record(self, call: CallRecord) -> None:
         self.store.record(call)
+        self.recorded()
+
+    def recorded(self) -> None:
+        """After a record is in the store (`record`, or the server's event loop, which writes its own)."""
         self.retention.start()  # with the first call: an app that records nothing needs no clean-up thread
         self.notify()
 

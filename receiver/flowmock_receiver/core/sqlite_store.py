@@ -1,15 +1,15 @@
 """The SQLite store: the default for `flowmock serve`; survives restarts and is shared by worker processes.
 
 WAL mode lets readers work while a write commits. Records go through one writer thread per process, which
-commits every record waiting at that moment in one transaction (group commit), because SQLite's tail latency
-under concurrency comes from threads fighting over the database lock (and, in Python, over the GIL each SQLite
-call releases), not from the commit itself. `record` returns only once its batch is committed, so the trigger
-never answers before its record is on disk. `synchronous=NORMAL` (the WAL
+commits every record waiting at that moment in one transaction (group commit, see `sqlite_writer`). `record`
+returns, and `record_async` resumes its coroutine, only once its batch is committed, so the trigger never answers
+before its record is on disk. `synchronous=NORMAL` (the WAL
 default) survives a killed process; set FLOWMOCK_SQLITE_SYNCHRONOUS=FULL to survive power loss too.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -28,19 +28,8 @@ from .records import CallRecord
 from .sqlite_history import History, body_chunks
 from .sqlite_history import store_error as _store_error
 from .sqlite_schema import prepare
+from .sqlite_writer import Pending, wake, write_loop
 from .store import StoreFull
-
-
-class _Pending:
-    """A record on its way to disk; `done` is set once its batch is committed (None: committed by its own
-    thread, which then needs no event to wait on)."""
-
-    __slots__ = ("call", "done", "error")
-
-    def __init__(self, call: CallRecord, done: threading.Event | None = None) -> None:
-        self.call = call
-        self.done = done
-        self.error: BaseException | None = None
 
 
 class SQLiteStore:
@@ -81,7 +70,7 @@ class SQLiteStore:
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._opened: list[sqlite3.Connection] = [self._writer]
-        self._pending: queue.SimpleQueue[_Pending | None] = queue.SimpleQueue()
+        self._pending: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._opened_lock = threading.Lock()
         # Flows are read on every call. One process that owns the file keeps them in memory and updates them as it
         # writes them; processes sharing the file (`serve --workers`) read them from SQLite each time instead, so a
@@ -96,7 +85,9 @@ class SQLiteStore:
         self._closed = False
         self._checkpoint_waiting = False
         self._stop = threading.Event()
-        self._writer_thread = threading.Thread(target=self._write_loop, name="flowmock-writer", daemon=True)
+        self._writer_thread = threading.Thread(
+            target=write_loop, args=(self._pending, self._commit), name="flowmock-writer", daemon=True
+        )
         self._writer_thread.start()
         self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="flowmock-checkpoint", daemon=True)
         self._checkpointer.start()
@@ -224,16 +215,31 @@ class SQLiteStore:
         # With nobody else writing, commit right here: handing a lone record to the writer thread costs two thread
         # switches, most of a call's time at one connection. Otherwise queue, and the writer commits a batch.
         if not self._checkpoint_waiting and self._pending.empty() and self._write_lock.acquire(blocking=False):
-            pending = _Pending(call)
+            pending = Pending(call)
             try:
                 self._commit_locked([pending])
             finally:
                 self._write_lock.release()
         else:
             done = threading.Event()
-            pending = _Pending(call, done)
+            pending = Pending(call, done)
             self._pending.put(pending)
             done.wait()
+        if pending.error is not None:
+            raise pending.error
+
+    async def record_async(self, call: CallRecord) -> None:
+        """`record` for a coroutine on an event loop: the record joins the writer thread's next batch and the
+        coroutine resumes once that batch is committed, with the loop free for other calls meanwhile."""
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
+        if self.read_only_reason is not None:
+            raise StoreFull(self.read_only_reason)
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+        pending = Pending(call, future=future, loop=loop)
+        self._pending.put(pending)
+        await future
         if pending.error is not None:
             raise pending.error
 
@@ -247,35 +253,17 @@ class SQLiteStore:
 
     def record_many(self, calls: list[CallRecord]) -> None:
         """Record many calls in one transaction (an import, `make bench` filling a history)."""
-        batch = [_Pending(call) for call in calls]
+        batch = [Pending(call) for call in calls]
         self._commit(batch)
         for pending in batch[:1]:
             if pending.error is not None:
                 raise pending.error
 
-    def _write_loop(self) -> None:
-        """One writer commits every record waiting at that moment in one transaction (group commit): request
-        threads make no SQLite calls of their own, so they neither fight over the database lock nor over the GIL
-        that each SQLite call gives up and must take back. None in the queue is `close` asking it to stop."""
-        closing = False
-        while not closing:
-            waiting = [self._pending.get()]
-            with contextlib.suppress(queue.Empty):
-                while waiting[-1] is not None:
-                    waiting.append(self._pending.get_nowait())
-            closing = waiting[-1] is None
-            batch = [p for p in waiting if p is not None]
-            if batch:
-                self._commit(batch)
-            # Dropped before waiting for the next: the records hold bodies of up to 100 MB each, which would
-            # otherwise stay alive for as long as the server stays quiet.
-            del waiting, batch
-
-    def _commit(self, batch: list[_Pending]) -> None:
+    def _commit(self, batch: list[Pending]) -> None:
         with self._write_lock:
             self._commit_locked(batch)
 
-    def _commit_locked(self, batch: list[_Pending]) -> None:
+    def _commit_locked(self, batch: list[Pending]) -> None:
         """Insert a batch in one transaction (the write lock is held) and wake everyone in it."""
         conn = self._writer
         try:
@@ -290,9 +278,7 @@ class SQLiteStore:
             self._history.rolled_back()
             for p in batch:
                 p.error = _store_error(exc, self.path)
-        for p in batch:
-            if p.done is not None:
-                p.done.set()
+        wake(batch)
 
     def calls(self, flow_id: str | None = None, **page: Any) -> list[CallRecord]:
         """A page of calls, newest first (the arguments are `Store.calls`'s)."""

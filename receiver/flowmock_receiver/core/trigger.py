@@ -9,14 +9,13 @@ Response action, or for an imported flow what its actions answer: its Response, 
 Every call that reaches a known flow is recorded, refused or not, before the answer is sent.
 
 The pipeline is a function of values: a `TriggerRequest` in, a `TriggerOutcome` (the `TriggerResponse` and the
-`CallRecord` it left) out. It knows nothing of how a call arrived: the web layer makes requests from WSGI
-environs, replay makes them from recorded calls, and both get back the record they caused.
+`CallRecord` it left) out. It knows nothing of how a call arrived: the server makes requests from ASGI scopes,
+the web layer from WSGI environs, replay from recorded calls, and each gets back the record it caused.
 """
 
 from __future__ import annotations
 
 import contextlib
-import re
 import time
 from collections.abc import Callable
 from typing import Any, NamedTuple
@@ -33,22 +32,12 @@ from .jsontext import body_bytes
 from .query import parse_query
 from .records import CallRecord
 from .store import Store, StoreFull
-from .trigger_request import TriggerRequest as TriggerRequest  # re-exported: its home before
+from .trigger_request import TriggerRequest as TriggerRequest  # re-exported: their home before
+from .trigger_request import TriggerResponse as TriggerResponse
+from .trigger_request import match_trigger_path as match_trigger_path
 
 REFUSED_BODY_BYTES = 4096  # what is kept of the body of a call refused before its body is read
-
-TRIGGER_PATH = re.compile(
-    r"^/(?:powerautomate/automations/direct/)?workflows/([^/]+)/triggers/([^/]+)/paths/invoke(?:/(.*))?$"
-)
 MAX_URL_LENGTH = 16_384
-
-
-class TriggerResponse(NamedTuple):
-    """The answer to send: status, headers in order (no Content-Length: the server adds it) and the body."""
-
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
 
 
 class TriggerOutcome(NamedTuple):
@@ -58,19 +47,14 @@ class TriggerOutcome(NamedTuple):
     record: CallRecord | None
 
 
-def match_trigger_path(path: str) -> tuple[str, str, str] | None:
-    """(flow id, trigger name, relative path) when `path` is a trigger URL's path, else None."""
-    match = TRIGGER_PATH.match(path)
-    if match is None:
-        return None
-    return match.group(1), match.group(2), match.group(3) or ""
-
-
 class Call:
     """One request on its way through the pipeline, and what will be recorded of it."""
 
-    def __init__(self, trigger: Trigger, request: TriggerRequest, flow: Flow, relative: str) -> None:
+    def __init__(
+        self, trigger: Trigger, request: TriggerRequest, flow: Flow, relative: str, keep: Callable[[CallRecord], None]
+    ) -> None:
         self.trigger = trigger
+        self.keep = keep
         self.request = request
         self.flow = flow
         self.relative = relative
@@ -195,7 +179,7 @@ class Call:
             run=run,
             body_size=self.body_size,
         )
-        self.trigger.record(call)
+        self.keep(call)
         self.record = call
         return call
 
@@ -357,16 +341,29 @@ class Trigger:
         self.record = record
         self.runner = runner  # runs imported flows; without one they answer as flows without actions
 
-    def handle(self, request: TriggerRequest, flow_id: str, trigger: str, relative: str = "") -> TriggerOutcome:
-        """Answer one call to a trigger URL (any method), recording it when it reaches a known flow."""
+    def handle(
+        self,
+        request: TriggerRequest,
+        flow_id: str,
+        trigger: str,
+        relative: str = "",
+        *,
+        flow: Flow | None = None,
+        keep: Callable[[CallRecord], None] | None = None,
+    ) -> TriggerOutcome:
+        """Answer one call to a trigger URL (any method), recording it when it reaches a known flow.
+
+        `flow` is the flow already looked up by a caller that had to see it first (the server deciding where to run
+        the call). `keep` replaces `record` for this call: the server's event loop takes the record and writes it
+        itself, without blocking, before it sends the answer (a `StoreFull` then becomes `not_recorded(...)`)."""
         length = len(request.path) + len(request.query_string) + 1
         if length > MAX_URL_LENGTH:
             error = TriggerError("url_too_long", length=length, limit=MAX_URL_LENGTH)
-            return TriggerOutcome(_bare_error(error), None)
-        flow = self.store.get_flow(flow_id)
+            return TriggerOutcome(bare_error(error), None)
+        flow = self.store.get_flow(flow_id) if flow is None else flow
         if flow is None:
-            return TriggerOutcome(_bare_error(TriggerError("flow_not_found", flow_id=flow_id)), None)
-        call = Call(self, request, flow, relative)
+            return TriggerOutcome(bare_error(TriggerError("flow_not_found", flow_id=flow_id)), None)
+        call = Call(self, request, flow, relative, keep or self.record)
         try:
             if trigger != flow.trigger_name:
                 raise TriggerError("trigger_not_found", flow_id=flow_id, trigger=trigger)
@@ -381,15 +378,20 @@ class Trigger:
             try:
                 response = call.refuse(error)
             except StoreFull as full:
-                return TriggerOutcome(_bare_error(TriggerError("not_recorded", reason=str(full))), None)
+                return TriggerOutcome(not_recorded(full), None)
         else:
             try:
                 response = call.fire() if fires else call.skip()
             except StoreFull as full:  # never a 202 for a call with no record: the sender must retry
-                return TriggerOutcome(_bare_error(TriggerError("not_recorded", reason=str(full))), None)
+                return TriggerOutcome(not_recorded(full), None)
         return TriggerOutcome(response, call.record)
 
 
-def _bare_error(error: TriggerError) -> TriggerResponse:
+def not_recorded(full: StoreFull) -> TriggerResponse:
+    """The answer to a call whose record could not be written: never a 202 without a record (the sender retries)."""
+    return bare_error(TriggerError("not_recorded", reason=str(full)))
+
+
+def bare_error(error: TriggerError) -> TriggerResponse:
     """A refusal before any flow is known: no workflow headers to add, nothing to record."""
     return TriggerResponse(error.status, [("Content-Type", JSON_CONTENT_TYPE)], error_body(error.code, error.message))

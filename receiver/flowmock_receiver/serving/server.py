@@ -1,4 +1,5 @@
-"""The receiver on a real socket: uvicorn, with a2wsgi running the WSGI app on a pool of threads.
+"""The receiver on a real socket: uvicorn, answering most trigger calls on its event loop (`native`) and running
+the WSGI app (the admin API, the pages, and the trigger calls the loop declines) on a pool of threads via a2wsgi.
 
 Why uvicorn (measured with wrk on the real app, `make bench`; the README's Performance section has the figures):
 
@@ -39,7 +40,10 @@ from flask import Flask
 
 from flowmock_schemas.clikit import redact
 
-from ..core.trigger import match_trigger_path
+from ..core.memory import keep_large_blocks_mapped
+from ..core.trigger_request import match_trigger_path
+from ..web.access import EXTENSION
+from .native import NativeTrigger
 
 # Threads for the WSGI app. A long poll (`runs?wait=` allows 300 s), an injected latency or a body that arrives
 # slowly holds one while it waits; idle ones cost no CPU, and the pool only grows as calls need it.
@@ -123,10 +127,16 @@ class FlowmockASGI:
         self._app = _TerminatedInput(app)
         self._wsgi = WSGIMiddleware(self._app, workers=APP_THREADS)  # type: ignore[arg-type]
         self._on_shutdown = on_shutdown
+        self._native = NativeTrigger(app.extensions[EXTENSION])
+        keep_large_blocks_mapped()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if scope["type"] == "http" and match_trigger_path(scope["path"]) is not None:
-            await self._buffered(scope, receive, send)
+        if scope["type"] == "http":
+            route = match_trigger_path(scope["path"])
+            if route is None:
+                await self._wsgi(scope, receive, send)
+            elif not await self._native.answer(scope, receive, send, route):
+                await self._buffered(scope, receive, send)
             return
         if scope["type"] != "lifespan":
             await self._wsgi(scope, receive, send)
@@ -142,9 +152,10 @@ class FlowmockASGI:
                 return
 
     async def _buffered(self, scope: Any, receive: Any, send: Any) -> None:
-        """A trigger call: small answers, built whole. The app runs on a pool thread and its answer is sent from
-        the loop, one thread hop each way, instead of a2wsgi's hop per message (start, body, end); the body is still
-        read only when the pipeline asks for it, so 100 Continue goes out only then."""
+        """A trigger call the event loop does not answer itself (`native`): small answers, built whole. The app
+        runs on a pool thread and its answer is sent from the loop, one thread hop each way, instead of a2wsgi's
+        hop per message (start, body, end); the body is still read only when the pipeline asks for it, so 100
+        Continue goes out only then."""
         loop = asyncio.get_running_loop()
         environ = cast(dict[str, Any], build_environ(scope, Body(loop, receive)))
         status, headers, body = await loop.run_in_executor(self._wsgi.executor, _call_whole, self._app, environ)

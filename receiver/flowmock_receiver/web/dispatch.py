@@ -19,8 +19,7 @@ from werkzeug.wrappers import Request
 
 from ..core.errors import JSON_CONTENT_TYPE, BodyIncomplete, BodyTooLarge, error_body
 from ..core.memory import LARGE_BODY, large_body_slot
-from ..core.trigger import TriggerResponse, match_trigger_path
-from ..core.trigger_request import TriggerRequest
+from ..core.trigger_request import TriggerRequest, TriggerResponse, match_trigger_path
 from ..service import Receiver
 
 log = logging.getLogger("flowmock")
@@ -93,6 +92,15 @@ def trigger_request(req: Request, admit: Callable[[], None]) -> TriggerRequest:
     )
 
 
+def internal_error(receiver: Receiver, exc: Exception, method: str, path: str) -> TriggerResponse:
+    """A bug met on a trigger call: logged, kept for the pytest plugin to re-raise in the test that caused it, and
+    answered plainly (the same answer whichever way the call was served)."""
+    log.exception("flowmock internal error on %s %s", method, path)
+    receiver.errors.append(exc)
+    body = error_body("InternalServerError", f"flowmock hit an internal error ({type(exc).__name__}).")
+    return TriggerResponse(500, [("Content-Type", JSON_CONTENT_TYPE)], body)
+
+
 def respond(response: TriggerResponse, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
     """Write the pipeline's answer as WSGI wants it. The ~20 headers go out as the list the pipeline built,
     instead of through Werkzeug's Headers object, which was a measurable share of every call."""
@@ -109,18 +117,18 @@ class TriggerDispatcher:
         self.receiver = receiver
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Iterable[bytes]:
-        route = match_trigger_path(environ.get("PATH_INFO", ""))
-        if route is None:
+        wsgi_route = match_trigger_path(environ.get("PATH_INFO", ""))
+        if wsgi_route is None:
             result: Iterable[bytes] = self.flask_wsgi(environ, start_response)
             return result
         req = Request(environ)
+        # PATH_INFO is UTF-8 read as Latin-1 (WSGI's rule); the route is taken from the decoded path, as the
+        # server's own trigger path takes it, so a relative path's non-ASCII parameters are recorded as sent.
+        route = match_trigger_path(req.path) or wsgi_route
         try:
             # The call, its body and its record are freed by the end of this block, where the slot is given back.
             with large_body_slot() as admit:
                 response = self.receiver.handle(trigger_request(req, admit), *route).response
         except Exception as exc:
-            log.exception("flowmock internal error on %s %s", req.method, req.path)
-            self.receiver.errors.append(exc)
-            body = error_body("InternalServerError", f"flowmock hit an internal error ({type(exc).__name__}).")
-            response = TriggerResponse(500, [("Content-Type", JSON_CONTENT_TYPE)], body)
+            response = internal_error(self.receiver, exc, req.method, req.path)
         return respond(response, environ, start_response)

@@ -1,0 +1,77 @@
+"""Records written from an event loop (the server's trigger path): each coroutine resumes only once its record is
+committed, while the loop goes on with other calls, and a failed commit is raised in every coroutine it touched."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+
+import pytest
+
+from flowmock_receiver.core.sqlite_store import SQLiteStore
+from flowmock_receiver.core.store import StoreFull
+from tests.receiver.core.test_stores import _call
+
+
+def test_a_coroutine_resumes_only_once_its_record_is_committed_and_the_loop_is_free_meanwhile(tmp_path):
+    store = SQLiteStore(tmp_path / "db")
+    other = SQLiteStore(tmp_path / "db", shared=True)  # another connection: sees only what is committed
+    ticks = 0
+
+    async def ticking() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    async def call(n: int) -> tuple[bool, bool]:
+        record = _call(n)
+        began = ticks
+        await store.record_async(record)
+        return other.get_call(record.id) is not None, ticks > began  # committed; the loop ran meanwhile
+
+    async def main() -> list[tuple[bool, bool]]:
+        ticker = asyncio.create_task(ticking())
+        try:
+            return await asyncio.gather(*(call(n) for n in range(200)))
+        finally:
+            ticker.cancel()
+
+    try:
+        assert asyncio.run(main()) == [(True, True)] * 200
+        assert other.count() == 200
+    finally:
+        other.close()
+        store.close()
+
+
+def test_a_full_disk_is_raised_in_every_coroutine_whose_record_it_refused(tmp_path):
+    store = SQLiteStore(tmp_path / "db")
+    with store._write_lock:  # SQLite's size limit gives the SQLITE_FULL a full disk gives
+        (pages,) = store._writer.execute("PRAGMA page_count").fetchone()
+        store._writer.execute(f"PRAGMA max_page_count = {pages}")
+
+    async def call(n: int) -> BaseException | None:
+        record = _call(n)
+        record.body = b"x" * 20_000
+        try:
+            await store.record_async(record)
+        except StoreFull as exc:
+            return exc
+        return None
+
+    async def main() -> list[BaseException | None]:
+        return await asyncio.gather(*(call(n) for n in range(20)))
+
+    try:
+        errors = asyncio.run(main())
+        assert all(isinstance(e, StoreFull) for e in errors) and store.count() == 0
+    finally:
+        store.close()
+
+
+def test_a_closed_store_refuses_a_record_from_an_event_loop_at_once(tmp_path):
+    store = SQLiteStore(tmp_path / "db")
+    store.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        asyncio.run(store.record_async(_call(1)))
