@@ -273,6 +273,11 @@ class Receiver:
         """(runs, failed calls) of a flow, as the flow list and the web page show them."""
         return self.store.count(flow_id, runs_only=True), self.store.count(flow_id, status="Failed")
 
+    @property
+    def waiters(self) -> int:
+        """How many `wait_for_runs` are waiting: waking them takes a lock their store counts run under."""
+        return self._waiters
+
     def notify(self) -> None:
         if self._waiters:
             with self._changed:

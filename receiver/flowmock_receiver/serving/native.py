@@ -1,24 +1,28 @@
-"""Trigger calls answered on uvicorn's event loop, with no thread hop: the server's hot path.
+"""Trigger calls answered from uvicorn's event loop: the server's hot path.
 
 A call served through WSGI hops from the event loop to a pool thread and back, and with SQLite its record hops to
 the writer thread and back too: about four thread switches under the GIL, which were most of a call's cost. Here
-the pipeline (a function of values, `core.trigger`) runs on the loop itself: the request is built from the ASGI
-scope, a small body is read with `receive()`, and the record goes to the in-memory store at once or joins the
-SQLite writer's next batch while the loop serves other calls (`SQLiteStore.record_async`).
+the request is built from the ASGI scope and a small body is read with `receive()`; then the pipeline (a function
+of values, `core.trigger`) runs on the loop itself, and the record goes to the in-memory store at once or joins the
+SQLite writer's next batch while the loop serves other calls (`SQLiteStore.record_async`). Calls that can block or
+take long run the same pipeline on a pool thread instead, one hop each way: an imported flow (the workflow engine
+runs its actions), a flow with injected latency (it sleeps), and any call when the store is neither of the two
+built in (its `record` may block).
 
-Only calls that are cheap and cannot block take this path; `answer` declines the rest, having read nothing, and the
-server sends them to a pool thread as before:
+`answer` declines, having read nothing, the calls whose body must be read as the pipeline asks for it, and the
+server sends them through the WSGI app:
 
 - `Expect: 100-continue`: 100 Continue must go out only once the call is authorized and its declared size is
   within the flow's limit, which the pipeline decides as it reads;
 - a chunked body, or one over `NATIVE_BODY_BYTES`: a chunked body is counted against the flow's limit as it
-  arrives (a 413, never a cut body), and a big one is read, parsed and validated off the loop;
-- an imported flow (the workflow engine runs its actions) and a flow with injected latency (it sleeps);
-- a store other than the two built in, whose `record` may block.
+  arrives (a 413, never a cut body), and a big one is spooled, read, parsed and validated off the loop, one large
+  body in memory at a time (`core.memory`).
 """
 
 from __future__ import annotations
 
+import asyncio
+from concurrent.futures import Executor
 from typing import Any
 
 from ..core.flows import Flow
@@ -67,22 +71,23 @@ def request_headers(raw: list[tuple[bytes, bytes]]) -> list[tuple[str, str]]:
 
 
 class NativeTrigger:
-    """The event-loop path for one receiver's trigger calls."""
+    """The event-loop path for one receiver's trigger calls; `pool` runs the calls that could block the loop."""
 
-    def __init__(self, receiver: Receiver) -> None:
+    def __init__(self, receiver: Receiver, pool: Executor) -> None:
         self.receiver = receiver
+        self._pool = pool
         store = receiver.store
         self._sqlite = store if isinstance(store, SQLiteStore) else None
         self._usable = self._sqlite is not None or isinstance(store, MemoryStore)
 
-    def _runs_here(self, flow: Flow | None) -> bool:
-        return flow is None or (flow.workflow is None and not (flow.faults or {}).get("latency_ms"))
+    def _on_loop(self, flow: Flow | None) -> bool:
+        if flow is None:
+            return True
+        return self._usable and flow.workflow is None and not (flow.faults or {}).get("latency_ms")
 
     async def answer(self, scope: Any, receive: Any, send: Any, route: tuple[str, str, str]) -> bool:
-        """Answer a trigger call here and return True; False, having read and sent nothing, when it belongs on a
-        pool thread (see the module's docstring)."""
-        if not self._usable:
-            return False
+        """Answer a trigger call and return True; False, having read and sent nothing, when its body must be read
+        as the pipeline asks for it (see the module's docstring)."""
         raw_headers: list[tuple[bytes, bytes]] = scope["headers"]
         length: int | None = None
         for name, value in raw_headers:
@@ -98,8 +103,6 @@ class NativeTrigger:
         path: str = scope["path"]
         try:
             flow = self.receiver.store.get_flow(route[0])
-            if not self._runs_here(flow):
-                return False
             response = await self._run(scope, receive, method, path, raw_headers, length, flow, route)
             start, end = _messages(response, head=method == "HEAD")
         except Exception as exc:
@@ -131,6 +134,9 @@ class NativeTrigger:
             content_length=length,
             complete=complete,
         )
+        if not self._on_loop(flow):
+            loop = asyncio.get_running_loop()
+            return await loop.run_in_executor(self._pool, self._on_thread, request, route, flow)
         kept: list[Any] = []
         outcome = self.receiver.trigger.handle(request, *route, flow=flow, keep=kept.append)
         if not kept:
@@ -142,8 +148,16 @@ class NativeTrigger:
                 self.receiver.store.record(kept[0])
         except StoreFull as full:  # never a 202 for a call with no record: the sender must retry
             return not_recorded(full)
-        self.receiver.recorded()
+        if self.receiver.waiters:
+            # Long polls count runs holding the lock that wakes them; the loop must never wait for it.
+            self._pool.submit(self.receiver.recorded)
+        else:
+            self.receiver.recorded()
         return outcome.response
+
+    def _on_thread(self, request: TriggerRequest, route: tuple[str, str, str], flow: Flow | None) -> TriggerResponse:
+        """The whole pipeline on a pool thread, recording as a WSGI call does (the thread waits for the commit)."""
+        return self.receiver.trigger.handle(request, *route, flow=flow).response
 
 
 async def _read_body(receive: Any, length: int) -> tuple[bytes, bool]:

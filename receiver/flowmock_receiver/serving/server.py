@@ -1,5 +1,6 @@
-"""The receiver on a real socket: uvicorn, answering most trigger calls on its event loop (`native`) and running
-the WSGI app (the admin API, the pages, and the trigger calls the loop declines) on a pool of threads via a2wsgi.
+"""The receiver on a real socket: uvicorn, answering trigger calls from its event loop (`native`), and running the
+WSGI app (the admin API, the pages, and the trigger calls whose body is read as the pipeline asks) on a pool of
+threads through a2wsgi's public middleware.
 
 Why uvicorn (measured with wrk on the real app, `make bench`; the README's Performance section has the figures):
 
@@ -31,11 +32,11 @@ import socket
 import sys
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, cast
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import uvicorn
 from a2wsgi import WSGIMiddleware
-from a2wsgi.wsgi import Body, build_environ
 from flask import Flask
 
 from flowmock_schemas.clikit import redact
@@ -127,16 +128,16 @@ class FlowmockASGI:
         self._app = _TerminatedInput(app)
         self._wsgi = WSGIMiddleware(self._app, workers=APP_THREADS)  # type: ignore[arg-type]
         self._on_shutdown = on_shutdown
-        self._native = NativeTrigger(app.extensions[EXTENSION])
+        # The trigger calls that may block (imported flows, injected latency) run here; a2wsgi has its own pool.
+        self._pool = ThreadPoolExecutor(APP_THREADS, thread_name_prefix="flowmock-trigger")
+        self._native = NativeTrigger(app.extensions[EXTENSION], self._pool)
         keep_large_blocks_mapped()
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http":
             route = match_trigger_path(scope["path"])
-            if route is None:
+            if route is None or not await self._native.answer(scope, receive, send, route):
                 await self._wsgi(scope, receive, send)
-            elif not await self._native.answer(scope, receive, send, route):
-                await self._buffered(scope, receive, send)
             return
         if scope["type"] != "lifespan":
             await self._wsgi(scope, receive, send)
@@ -150,37 +151,6 @@ class FlowmockASGI:
                     self._on_shutdown()
                 await send({"type": "lifespan.shutdown.complete"})
                 return
-
-    async def _buffered(self, scope: Any, receive: Any, send: Any) -> None:
-        """A trigger call the event loop does not answer itself (`native`): small answers, built whole. The app
-        runs on a pool thread and its answer is sent from the loop, one thread hop each way, instead of a2wsgi's
-        hop per message (start, body, end); the body is still read only when the pipeline asks for it, so 100
-        Continue goes out only then."""
-        loop = asyncio.get_running_loop()
-        environ = cast(dict[str, Any], build_environ(scope, Body(loop, receive)))
-        status, headers, body = await loop.run_in_executor(self._wsgi.executor, _call_whole, self._app, environ)
-        await send({"type": "http.response.start", "status": status, "headers": headers})
-        await send({"type": "http.response.body", "body": body})
-
-
-def _call_whole(
-    app: Callable[..., Iterable[bytes]], environ: dict[str, Any]
-) -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-    """Run a WSGI app to the end on this thread: its status, headers (as ASGI wants them) and whole body."""
-    started: list[Any] = []
-
-    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> None:
-        started[:] = [status, headers]
-
-    chunks = app(environ, start_response)
-    try:
-        body = b"".join(chunks)
-    finally:
-        close = getattr(chunks, "close", None)
-        if close is not None:
-            close()
-    status, headers = started
-    return int(status.split(" ", 1)[0]), [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers], body
 
 
 def server_config(app: Any, *, access_log: bool = False, log: bool = True, **options: Any) -> uvicorn.Config:

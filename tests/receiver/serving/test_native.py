@@ -1,6 +1,7 @@
-"""Trigger calls answered on the server's event loop (`serving.native`) answer and record exactly what the same
-bytes get through the WSGI path on a pool thread; what the loop declines still goes to the pool; a bug there is
-the same 500 the WSGI path gives, and a record that cannot be written is never a 202."""
+"""Trigger calls answered from the server's event loop (`serving.native`: on the loop, or on a pool thread for an
+imported flow or injected latency) answer and record exactly what the same bytes get through the WSGI app; the
+calls whose body must be read as the pipeline asks still go through the WSGI app; a bug on the loop's path is the
+same 500 the WSGI path gives, and a record that cannot be written is never a 202."""
 
 from __future__ import annotations
 
@@ -20,13 +21,15 @@ from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.serving import native
 from flowmock_receiver.serving.native import NATIVE_BODY_BYTES, NativeTrigger
 from tests.conftest import monitor_payload
+from tests.receiver.web.imported import import_flow
 
 PAYLOAD = monitor_payload()
-PLAIN, TEMPLATED, ANSWERING = ("a" * 32, "b" * 32, "c" * 32)
+PLAIN, TEMPLATED, ANSWERING, SLOW = ("a" * 32, "b" * 32, "c" * 32, "d" * 32)
 FLOWS = [
     {"id": PLAIN, "name": "plain", "schema": "monitor-results", "schema_validation": True, "max_body_bytes": 2000},
     {"id": TEMPLATED, "name": "templated", "method": "POST", "relative_path": "/items/{item}"},
     {"id": ANSWERING, "name": "answering", "response": {"status": 201, "body": {"ok": True}}},
+    {"id": SLOW, "name": "slow", "faults": {"latency_ms": 1}},
 ]
 
 
@@ -72,6 +75,7 @@ def signed(app: Any, flow_id: str, relative: str = "") -> str:
 
 def cases(app: Any) -> dict[str, bytes]:
     body = json_body(PAYLOAD)
+    imported = next(f.id for f in app.extensions["flowmock"].store.list_flows() if f.name == "bare-greeting")
     plain, templated = signed(app, PLAIN), signed(app, TEMPLATED, "/items/caf%C3%A9")
     unsigned = plain.split("&sig=")[0]
     return {
@@ -100,6 +104,15 @@ def cases(app: Any) -> dict[str, bytes]:
         "no api-version": request(plain.split("?")[0], "Content-Length: 2", body=b"{}"),
         "relative path, non-ASCII": request(templated, "Content-Type: text/plain", "Content-Length: 2", body=b"hi"),
         "declared response": request(signed(app, ANSWERING), "Content-Length: 2", body=b"{}"),
+        # these two run on a pool thread: the flow sleeps, or the workflow engine runs its actions
+        "injected latency": request(signed(app, SLOW), "Content-Length: 2", body=b"{}"),
+        "imported flow": request(
+            signed(app, imported, "/users/ana/greeting"),
+            "Content-Type: application/json",
+            "Content-Length: 15",
+            body=b'{"nick": "Ana"}',
+            method="PUT",
+        ),
     }
 
 
@@ -152,8 +165,9 @@ def store(request, tmp_path) -> Iterator[Any]:
     made.close()
 
 
-def test_calls_answered_on_the_event_loop_answer_and_record_what_the_pool_path_does(store, monkeypatch):
+def test_calls_answered_from_the_event_loop_answer_and_record_what_the_wsgi_path_does(store, monkeypatch):
     app = create_app({"TESTING": True, "FLOWS": FLOWS}, store=store)
+    import_flow(app.test_client(), "bare-greeting")
     answered_here: list[bool] = []
     answer = NativeTrigger.answer
 
@@ -176,12 +190,15 @@ def test_calls_answered_on_the_event_loop_answer_and_record_what_the_pool_path_d
         assert outcome == on_a_thread[name], name
     assert on_the_loop["valid"][0][0] == b"HTTP/1.1 202 Accepted"
     assert on_the_loop["declared response"][0][0] == b"HTTP/1.1 201 Created"
+    assert on_the_loop["imported flow"][0][0] == b"HTTP/1.1 200 OK"
+    assert json.loads(on_the_loop["imported flow"][0][2]) == {"message": "Hi, Ana"}
+    assert on_the_loop["injected latency"][0][0] == b"HTTP/1.1 202 Accepted"
     headers = dict(on_the_loop["repeated and odd headers"][1]["headers"])
     assert headers["X-Custom"] == "one,two" and headers["X-Under"] == "score"
     assert on_the_loop["relative path, non-ASCII"][1]["outputs"]["relativePathParameters"] == {"item": "café"}
 
 
-def test_calls_the_event_loop_declines_still_go_to_a_pool_thread_and_are_answered(monkeypatch):
+def test_calls_whose_body_is_read_as_the_pipeline_asks_go_through_the_wsgi_app_and_are_answered(monkeypatch):
     store = MemoryStore()
     app = create_app({"TESTING": True, "FLOWS": FLOWS}, store=store)
     declined: list[bool] = []
@@ -202,11 +219,9 @@ def test_calls_the_event_loop_declines_still_go_to_a_pool_thread_and_are_answere
         assert store.calls(limit=1)[0].body == big
         chunked = request(target, "Transfer-Encoding: chunked", body=b"2\r\n{}\r\n0\r\n\r\n")
         assert exchange(live.port, chunked).startswith(b"HTTP/1.1 201 ")
-        app.extensions["flowmock"].change_flow(ANSWERING, {"faults": {"latency_ms": 1}})
-        assert exchange(live.port, request(signed(app, ANSWERING), "Content-Length: 2", body=b"{}")).startswith(
-            b"HTTP/1.1 201 "
-        )
-    assert declined == [True, True, True]
+        small = request(target, "Content-Length: 2", body=b"{}")
+        assert exchange(live.port, small).startswith(b"HTTP/1.1 201 ")
+    assert declined == [True, True, False]
 
 
 def test_a_bug_on_the_event_loop_path_is_the_same_500_and_is_kept_for_the_plugin():
