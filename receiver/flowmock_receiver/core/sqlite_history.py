@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from .disk_space import is_full_disk_error
 from .entry_lines import EntryShape, StoredRow
 from .history_codec import pack, unpack
 from .jsontext import storage_json
@@ -43,8 +44,8 @@ def store_error(exc: BaseException, path: str) -> BaseException:
     """A full disk (or a database size limit, or a read-only file) as a `StoreFull` that says so plainly;
     anything else as it is."""
     code = getattr(exc, "sqlite_errorcode", None)
-    if code == sqlite3.SQLITE_FULL:
-        return StoreFull(f"the disk holding {path} is full (database or disk is full)")
+    if is_full_disk_error(exc, path):
+        return StoreFull(f"the disk holding {path} is full")
     if code is not None and code & 0xFF == sqlite3.SQLITE_READONLY:
         return StoreFull(f"{path} is read-only")
     return exc

@@ -21,10 +21,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from .disk_space import is_full_disk_error, lacks_room
 from .entry_lines import EntryShape
 from .flows import Flow
 from .jsontext import storage_json
 from .records import CallRecord
+from .sqlite_connection import connect, connect_read_only
 from .sqlite_history import History, body_chunks
 from .sqlite_history import store_error as _store_error
 from .sqlite_schema import prepare
@@ -51,9 +53,8 @@ class SQLiteStore:
         self._synchronous = (synchronous or os.environ.get("FLOWMOCK_SQLITE_SYNCHRONOUS") or "NORMAL").upper()
         if self._synchronous not in ("OFF", "NORMAL", "FULL", "EXTRA"):
             raise ValueError(f"unknown SQLite synchronous mode {self._synchronous!r}")
-        # Serving threads come and go (Werkzeug's stock server starts one per connection, gunicorn's gthread worker
-        # has its own), so connections are pooled, not per thread: one writer (used under the write lock) and a few
-        # readers, opened once and reused.
+        # Connections are pooled, not per thread (the server's pool threads come and go): one writer (used under
+        # the write lock) and a few readers, opened once and reused.
         self._write_lock = threading.Lock()
         self._history = History()
         self.read_only_reason: str | None = None
@@ -94,17 +95,8 @@ class SQLiteStore:
 
     def _connect(self, *, read_only: bool = False) -> sqlite3.Connection:
         if read_only or self.read_only_reason is not None:
-            uri = Path(self.path).resolve().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, timeout=30.0, isolation_level=None, check_same_thread=False)
-            conn.execute("PRAGMA busy_timeout=30000")
-            return conn
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={self._synchronous}")
-        conn.execute("PRAGMA busy_timeout=30000")
-        # Checkpoints run in a background thread, not inside some unlucky request's commit.
-        conn.execute("PRAGMA wal_autocheckpoint=0")
-        return conn
+            return connect_read_only(self.path)
+        return connect(self.path, self._synchronous)
 
     @contextmanager
     def _reader(self) -> Iterator[sqlite3.Connection]:
@@ -212,6 +204,8 @@ class SQLiteStore:
             raise sqlite3.ProgrammingError("the store is closed")
         if self.read_only_reason is not None:
             raise StoreFull(self.read_only_reason)
+        if self.path != ":memory:" and (reason := lacks_room(self.path, len(call.body), self._reusable)):
+            raise StoreFull(reason)
         # With nobody else writing, commit right here: handing a lone record to the writer thread costs two thread
         # switches, most of a call's time at one connection. Otherwise queue, and the writer commits a batch.
         if not self._checkpoint_waiting and self._pending.empty() and self._write_lock.acquire(blocking=False):
@@ -337,12 +331,20 @@ class SQLiteStore:
         for attempt in (1, 2):
             try:
                 self._clear_once(flow_id)
-                return
+                break
             except sqlite3.OperationalError as exc:
-                if attempt == 2 or getattr(exc, "sqlite_errorcode", None) != sqlite3.SQLITE_FULL:
+                if attempt == 2 or not is_full_disk_error(exc, self.path):
                     raise _store_error(exc, self.path) from exc
                 with self._write_lock, contextlib.suppress(sqlite3.Error):
                     self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with self._write_lock, contextlib.suppress(sqlite3.Error):  # the WAL's space back to the disk
+            self._writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def _reusable(self) -> int:
+        """Bytes of pages the database has freed (a cleared history), which it fills before growing."""
+        with self._reader() as conn:
+            (pages, size), *_ = conn.execute("SELECT * FROM pragma_freelist_count, pragma_page_size").fetchall()
+        return int(pages * size)
 
     def _clear_once(self, flow_id: str | None) -> None:
         with self._write_lock:

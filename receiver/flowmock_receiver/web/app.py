@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from ..core import jsontext
 from ..core.errors import JSON_CONTENT_TYPE, TriggerError, error_body
 from ..core.sqlite_store import SQLiteStore
-from ..core.store import MemoryStore, Store
+from ..core.store import MemoryStore, Store, StoreError
 from ..service import Receiver
 from . import export  # noqa: F401  adds the export routes to the admin blueprint
 from .access import EXTENSION, WEB_TOKEN
@@ -104,6 +104,11 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     @app.errorhandler(TriggerError)
     def _trigger_error(exc: TriggerError) -> Response:
         return _json_error(exc.status, exc.code, exc.message)
+
+    @app.errorhandler(StoreError)
+    def _store_unavailable(exc: StoreError) -> Response:
+        # A full disk is the machine's state, not a bug: clearing history may still fail when not even that fits.
+        return _json_error(503, "FlowmockHistoryUnavailable", f"flowmock could not change its history: {exc}.")
 
     @app.errorhandler(Exception)
     def _internal(exc: Exception) -> Response:

@@ -13,6 +13,7 @@ from flowmock_receiver import create_app
 from flowmock_receiver.core import sqlite_store
 from flowmock_receiver.core.records import PREVIEW_BYTES
 from flowmock_receiver.core.sqlite_store import SQLiteStore
+from flowmock_receiver.core.store import StoreFull
 from flowmock_receiver.core.trigger import REFUSED_BODY_BYTES
 from flowmock_receiver.testing import Flowmock
 from tests.receiver.conftest import url_without
@@ -101,6 +102,21 @@ def test_full_disk_call_is_answered_503_never_202_and_history_can_be_cleared(tmp
     assert app.extensions["flowmock"].errors == []
     assert client.delete("/_flowmock/api/runs").status_code == 204
     assert client.get(f"/_flowmock/api/flows/{flow['id']}/runs").json["total"] == 0
+    store.close()
+
+
+def test_history_that_cannot_be_changed_is_a_503_of_the_admin_api_never_a_500(tmp_path, monkeypatch):
+    store = SQLiteStore(tmp_path / "db")
+    app = create_app({"TESTING": True}, store=store)
+
+    def full(flow_id=None):
+        raise StoreFull("the disk holding db is full")
+
+    monkeypatch.setattr(store, "clear", full)
+    answer = app.test_client().delete("/_flowmock/api/runs")
+    assert answer.status_code == 503 and answer.json["error"]["code"] == "FlowmockHistoryUnavailable"
+    assert "the disk holding db is full" in answer.json["error"]["message"]
+    assert app.extensions["flowmock"].errors == []
     store.close()
 
 
