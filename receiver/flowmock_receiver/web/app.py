@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import secrets
 from collections.abc import Mapping
 from typing import Any
@@ -37,6 +38,9 @@ DEFAULTS: dict[str, Any] = {
     "RETENTION_DAYS": 28,  # history older than this is removed in the background (0 keeps everything)
     "MAX_CALLS": None,  # and at most this many calls are kept (None: no cap)
 }
+# Taken from FLOWMOCK_* exactly as given: `from_prefixed_env` reads values as JSON, so a token `123` would be the
+# number 123, `true` a bool, `null` no token at all and `"x"` lose its quotes.
+TEXT_KEYS = ("DATABASE", "REGION", "ADMIN_TOKEN", "PUBLIC_URL")
 
 
 class JSONProvider(DefaultJSONProvider):
@@ -73,6 +77,7 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     app.jinja_env.finalize = _printable
     app.config.from_mapping(DEFAULTS)
     app.config.from_prefixed_env("FLOWMOCK")
+    app.config.update({key: os.environ[f"FLOWMOCK_{key}"] for key in TEXT_KEYS if f"FLOWMOCK_{key}" in os.environ})
     if config:
         app.config.from_mapping(config)
     if store is None:

@@ -262,3 +262,19 @@ def test_flow_import_takes_a_zip_but_not_a_form_from_any_site(client):
     assert form.status_code == 415
     foreign = client.post("/_flowmock/api/flows/import", json={}, headers={"Origin": "https://evil.example"})
     assert foreign.status_code == 403
+
+
+@pytest.mark.parametrize("token", ["123", "true", "1e2", "null", '"quoted"'])
+def test_admin_token_from_the_environment_is_the_string_given_even_when_it_reads_as_json(monkeypatch, token):
+    monkeypatch.setenv("FLOWMOCK_ADMIN_TOKEN", token)
+    app = create_app({"ADMIN_ALLOW_REMOTE": True}, store=MemoryStore())
+    client = app.test_client()
+    assert client.get("/_flowmock/api/flows", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    assert client.get("/_flowmock/api/flows").status_code == 401
+
+
+def test_text_settings_from_the_environment_are_not_read_as_json(monkeypatch):
+    monkeypatch.setenv("FLOWMOCK_REGION", "1")
+    monkeypatch.setenv("FLOWMOCK_MAX_PAGE", "50")  # numbers stay numbers
+    app = create_app(store=MemoryStore())
+    assert app.config["REGION"] == "1" and app.config["MAX_PAGE"] == 50
