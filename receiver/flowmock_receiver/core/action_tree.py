@@ -33,8 +33,6 @@ class Located:
 
     action: Action
     path: tuple[str, ...]
-    statuses: tuple[str, ...] = ()
-    """The status at each step of `path` (a repetition's own status for a `Loop[2]` step)."""
 
     @property
     def depth(self) -> int:
@@ -53,16 +51,14 @@ def has_actions(run: Mapping[str, Any]) -> bool:
     return isinstance(actions, list) and (bool(actions) or run.get("status") == "Running")
 
 
-def walk(actions: Sequence[Action], path: tuple[str, ...] = (), statuses: tuple[str, ...] = ()) -> Iterator[Located]:
+def walk(actions: Sequence[Action], path: tuple[str, ...] = ()) -> Iterator[Located]:
     """Every action, depth first in recorded order: an action, then its children, then each repetition's actions."""
     for action in actions:
-        name, status = str(action.get("name", "")), str(action.get("status", ""))
-        here, seen = (*path, name), (*statuses, status)
-        yield Located(action, here, seen)
-        yield from walk(action.get("children") or [], here, seen)
+        here = (*path, str(action.get("name", "")))
+        yield Located(action, here)
+        yield from walk(action.get("children") or [], here)
         for repetition in action.get("repetitions") or []:
-            step = f"{name}[{repetition.get('index', 0)}]"
-            yield from walk(repetition.get("actions") or [], (*path, step), (*statuses, str(repetition.get("status"))))
+            yield from walk(repetition.get("actions") or [], (*path, f"{here[-1]}[{repetition.get('index', 0)}]"))
 
 
 def find(actions: Sequence[Action], name: str) -> list[Located]:
@@ -155,13 +151,3 @@ def mock_label(mocked: object) -> str | None:
     if mocked is True:
         return "mocked"
     return None
-
-
-def trail(actions: Sequence[Action], name: str, trigger: str = "manual") -> str | None:
-    """The path from the trigger to the first record of `name` with each step's status, for assertion messages:
-    `manual › Try (Failed) › For_each[1] (Succeeded) › Reserve (Failed)`; None when the run has no such action."""
-    found = find(actions, name)
-    if not found:
-        return None
-    steps = [f"{step} ({status})" for step, status in zip(found[0].path, found[0].statuses, strict=True)]
-    return " › ".join([trigger, *steps])

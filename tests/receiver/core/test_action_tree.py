@@ -1,4 +1,5 @@
-"""Reading a run's action tree: paths, durations, skip reasons and the trail from the trigger to an action."""
+"""Reading a run's action tree: paths, durations, and skip reasons (the path from the trigger to an
+action, for assertion messages, is the pytest handle's: tests/plugin)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,6 @@ from flowmock_receiver.core.action_tree import (
     mock_label,
     parse_time,
     skip_reason,
-    trail,
     walk,
 )
 from tests.runview import ship_order_run
@@ -41,17 +41,6 @@ def test_find_returns_one_record_per_repetition(actions):
         f"Try/For_each_line[{i}]/Line_has_quantity/Reserve_stock" for i in range(3)
     ]
     assert find(actions, "Nope") == []
-
-
-def test_trail_gives_each_step_from_the_trigger_with_its_status(actions):
-    assert trail(actions, "Reserve_stock") == (
-        "manual › Try (Failed) › For_each_line[0] (Succeeded) › Line_has_quantity (Succeeded) › "
-        "Reserve_stock (Succeeded)"
-    )
-    assert trail(actions, "Book_courier", trigger="When_a_HTTP_request_is_received") == (
-        "When_a_HTTP_request_is_received › Try (Failed) › Book_courier (Failed)"
-    )
-    assert trail(actions, "Nope") is None
 
 
 @pytest.mark.parametrize(
