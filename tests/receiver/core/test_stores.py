@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -9,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
@@ -133,12 +135,12 @@ def test_sqlite_synchronous_mode_is_configurable(tmp_path, mode):
 
 
 _WRITER = """
-import sys, time
+import os, sys, time
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from tests.receiver.core.test_stores import _call
 store, k, n, began = SQLiteStore(sys.argv[1], shared=True), int(sys.argv[2]), 0, time.monotonic()
 print("writing", flush=True)
-while time.monotonic() - began < float(sys.argv[3]):
+while not os.path.exists(sys.argv[3]) and time.monotonic() - began < 120:
     n += 1
     store.get_flow("f" * 32)  # a worker reads the flow from the file on every call
     store.record(_call(n * 2 + k))
@@ -146,31 +148,47 @@ store.close()
 """
 
 
+def _committed(db: Path) -> int:
+    """Calls committed so far, read without holding a snapshot that would keep a checkpoint from finishing."""
+    with contextlib.closing(sqlite3.connect(f"{db.as_uri()}?mode=ro", uri=True, isolation_level=None)) as conn:
+        return int(conn.execute("SELECT coalesce(sum(n), 0) FROM counts").fetchone()[0])
+
+
+def _wait_for(db: Path, calls: int, seconds: float) -> None:
+    began = time.monotonic()
+    while _committed(db) < calls or time.monotonic() - began < seconds:
+        assert time.monotonic() - began < 90, f"{_committed(db)} calls committed, waiting for {calls}"
+        time.sleep(0.05)
+
+
 @pytest.mark.parametrize("processes", [1, 2], ids=["one-process", "two-worker-processes"])
 def test_sqlite_wal_stops_growing_while_writes_never_pause(tmp_path, processes):
     """A checkpoint beside writers that never pause never catches up on its own, so the WAL would grow with every
     call (and every commit get slower); flowmock's catches up, so the WAL file soon stops growing, also when worker
-    processes write to one file at the same time."""
-    SQLiteStore(tmp_path / "db").close()  # the schema, before the writers race to create it
-    wal = tmp_path / "db-wal"
+    processes write to one file at the same time. Measured against calls committed, not time: on a loaded machine
+    the writers may get little done in a given second, which made "early" too early."""
+    db = tmp_path / "db"
+    SQLiteStore(db).close()  # the schema, before the writers race to create it
+    stop = tmp_path / "stop"
     writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", _WRITER, str(tmp_path / "db"), str(k), "4.5"], cwd=ROOT, stdout=subprocess.PIPE
-        )
+        subprocess.Popen([sys.executable, "-c", _WRITER, str(db), str(k), str(stop)], cwd=ROOT, stdout=subprocess.PIPE)
         for k in range(processes)
     ]
-    for writer in writers:  # timed from when they write, not from when they start: on a busy machine starting an
-        assert writer.stdout is not None  # interpreter took over a second, which left "early" too early
-        writer.stdout.readline()
-    time.sleep(0.7)
-    early = os.path.getsize(wal)
-    time.sleep(2.5)
-    late = os.path.getsize(wal)  # before the writers close their stores, which removes the WAL
-    assert [w.wait(timeout=60) for w in writers] == [0] * processes
-    for writer in writers:
-        writer.stdout.close()
-    # growing with every call, the WAL would be about 4.5 times its early size by now (2.6-3.2 times measured
-    # with a checkpoint that only this process's lock holds writers off for; 1.0-1.5 with flowmock's)
+    try:
+        for writer in writers:
+            assert writer.stdout is not None
+            writer.stdout.readline()
+        # Early: a few hundred calls and several checkpoint rounds (ten a second) in; late: four times the calls.
+        _wait_for(db, 400, 1.0)
+        early, calls = os.path.getsize(tmp_path / "db-wal"), _committed(db)
+        _wait_for(db, 4 * calls, 1.0)
+        late = os.path.getsize(tmp_path / "db-wal")  # before the writers close their stores, which removes the WAL
+    finally:
+        stop.touch()
+        assert [w.wait(timeout=60) for w in writers] == [0] * processes
+        for writer in writers:
+            writer.stdout.close()  # type: ignore[union-attr]
+    # Growing with every call, the WAL would be about four times its early size by now.
     assert late < 2 * early, (early, late)
 
 
