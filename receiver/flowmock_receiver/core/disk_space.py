@@ -38,10 +38,21 @@ def disk_free(path: str) -> int | None:
     return stat.f_bavail * stat.f_frsize
 
 
+def _wal_size(path: str) -> int:
+    try:
+        return os.stat(f"{path}-wal").st_size
+    except OSError:
+        return 0
+
+
 def lacks_room(path: str, body_size: int, reusable: Callable[[], int]) -> str | None:
     """Why a record of `body_size` bytes must be refused, or None. It is written twice (to the WAL, then into the
-    database); `reusable` (the database's free pages, in bytes) is asked only when the disk alone is short."""
-    need = KEEP_FREE + 2 * (body_size + RECORD_OVERHEAD)
+    database); `reusable` (the database's free pages, in bytes) is asked only when the disk alone is short.
+
+    The WAL's size counts too: that much may be waiting to be copied into the database by a checkpoint that lags
+    behind (a loaded machine), and a checkpoint that runs out of room mid-way has already grown the database
+    file into the margin, leaving no byte for a clear."""
+    need = KEEP_FREE + 2 * (body_size + RECORD_OVERHEAD) + _wal_size(path)
     free = disk_free(path)
     if free is None or free >= need or free + reusable() >= need:
         return None

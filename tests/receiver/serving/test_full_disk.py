@@ -78,7 +78,8 @@ def test_a_real_full_disk_answers_503_lets_history_be_cleared_and_a_restart_on_i
         assert answer.json()["error"]["code"] == "FlowmockHistoryUnavailable" and "full" in answer.text
         recorded = api(handle, f"/flows/{flow.id}/runs?limit=1")["total"]
         assert recorded == statuses.count(202)  # the 503 ran nothing and recorded nothing
-        assert requests.delete(f"{handle.url}/_flowmock/api/runs", timeout=30).status_code == 204
+        cleared = requests.delete(f"{handle.url}/_flowmock/api/runs", timeout=30)
+        assert cleared.status_code == 204, cleared.text
         assert requests.post(flow.url, json={"monitor_name": "after"}, timeout=30).status_code == 202
         assert api(handle, f"/flows/{flow.id}/runs")["total"] == 1
         stop(proc)
