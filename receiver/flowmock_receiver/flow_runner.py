@@ -17,13 +17,14 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from .core.action_tree import find
 from .core.flowrun import ConditionVerdict, FlowAnswer
 from .core.flows import Flow
 from .core.records import CallRecord
 from .core.store import Store
 from .workflow.definitions import ImportedFlow
 from .workflow.engine import RunOptions, RunRecord, decide_trigger_for, run_flow
-from .workflow.engine.response import ResponseOutcome, timed_out
+from .workflow.engine.response import ResponseOutcome, no_response, timed_out
 from .workflow.mocks import ActionMock, parse_mocks
 
 log = logging.getLogger("flowmock")
@@ -35,14 +36,39 @@ FINISH_GRACE_SECONDS = 0.05
 """How long to wait, once the answer is known, for the run to end, so that its record is written once, finished."""
 PROGRESS_INTERVAL_SECONDS = 0.25
 """A run still going is written at most this often (at the end always)."""
+POLL_RETRY_AFTER = "1"
+"""Seconds an asynchronous Response's caller is asked to wait between polls (`Retry-After`). The service sends the
+header too, with a value it does not document; runs here go on a virtual clock, so a caller need not wait long."""
+
+
+def poll_headers(location: str | None) -> dict[str, str]:
+    """The headers of a 202 that asks the caller to poll: where, and how soon."""
+    return {} if location is None else {"Location": location, "Retry-After": POLL_RETRY_AFTER}
+
+
+def poll_answer(run: Mapping[str, Any] | None, tracking_id: str) -> tuple[int, dict[str, str], Any, bool] | None:
+    """What polling an asynchronous Response gets, read from the run as recorded (so any worker process answers
+    it, also after a restart): None while the run goes on (202 again), then the Response's status, headers and
+    body, or the service's 502 `NoResponse` envelope (`error` True) when the run ended without one."""
+    run = run or {}
+    if run.get("status") == "Running":
+        return None
+    name = run.get("response_action")
+    found = [located.action for located in find(run.get("actions") or [], name)] if name else []
+    outputs = next((a.get("outputs") for a in found if isinstance(a.get("outputs"), dict)), None)
+    if outputs is not None and "statusCode" in outputs:
+        return int(outputs["statusCode"]), dict(outputs.get("headers") or {}), outputs.get("body"), False
+    # No Response ran (or its outputs are secured, so the run does not show them).
+    return 502, {}, no_response().error_body(tracking_id), True
 
 
 class TrackedRun:
     """One run of an imported flow: what its caller is answered, and its record written as the run goes on."""
 
-    def __init__(self, store: Store, tracking_id: str) -> None:
+    def __init__(self, store: Store, tracking_id: str, location: str | None = None) -> None:
         self.store = store
         self.tracking_id = tracking_id
+        self.location = location  # the poll URL, when the flow's Response is asynchronous
         self.cancel = threading.Event()
         self._lock = threading.Lock()
         self._record: RunRecord | None = None
@@ -123,7 +149,9 @@ class TrackedRun:
         run = self._final or self._answer_run
         if outcome.kind == "response":
             self.answer = FlowAnswer(outcome.status_code, dict(outcome.headers), outcome.body, run=run)
-        elif outcome.kind in ("accepted", "asynchronous"):
+        elif outcome.kind == "asynchronous":
+            self.answer = FlowAnswer(202, poll_headers(self.location), None, run=run)
+        elif outcome.kind == "accepted":
             self.answer = FlowAnswer(202, {}, None, run=run)
         else:
             tracking = outcome.error_body(self.tracking_id)
@@ -212,8 +240,8 @@ class EngineRunner:
         self, flow: Flow, outputs: Mapping[str, Any], *, run_id: str, tracking_id: str, base_url: str | None
     ) -> TrackedRun:
         imported, mocks = self.prepared(flow)
-        tracked = TrackedRun(self.store, tracking_id)
         base = self.public_url or base_url
+        tracked = TrackedRun(self.store, tracking_id, flow.poll_url(base, run_id, tracking_id) if base else None)
         options = RunOptions(
             workflow={
                 "id": f"/workflows/{flow.id}",

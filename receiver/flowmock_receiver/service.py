@@ -17,17 +17,28 @@ from typing import Any
 from urllib.parse import urlencode
 
 from .core import ids
-from .core.errors import CallNotFound, FlowAlreadyExists, FlowDefinitionError, FlowNotFound, InvalidMocks
+from .core.errors import (
+    JSON_CONTENT_TYPE,
+    CallNotFound,
+    FlowAlreadyExists,
+    FlowDefinitionError,
+    FlowNotFound,
+    InvalidMocks,
+    TriggerError,
+)
 from .core.faults import FaultState
+from .core.flowrun import encode_answer
 from .core.flows import Flow, check_definition, new_flow
-from .core.headers import check_public_url, check_region
+from .core.headers import check_public_url, check_region, run_headers
+from .core.jsontext import body_bytes
 from .core.records import CallRecord
 from .core.retention import Retention
+from .core.signing import poll_permission, signed_for
 from .core.store import Store, StoreFull
-from .core.trigger import Trigger, TriggerOutcome, match_trigger_path
+from .core.trigger import Trigger, TriggerOutcome, TriggerResponse, bare_error, match_trigger_path
 from .core.trigger_request import TriggerRequest
 from .flow_import import FlowToSave, checked_mocks, mock_notes, read_bytes, read_file, to_save
-from .flow_runner import EngineRunner
+from .flow_runner import EngineRunner, poll_answer, poll_headers
 
 DEFAULT_FLOWS: tuple[dict[str, Any], ...] = (
     {"name": "Backup a collection", "schema": "backup-collection", "schema_validation": True},
@@ -230,6 +241,34 @@ class Receiver:
     def handle(self, request: TriggerRequest, flow_id: str, trigger: str, relative: str = "") -> TriggerOutcome:
         """A call to a trigger URL, through the whole pipeline; the outcome carries the record it left."""
         return self.trigger.handle(request, flow_id, trigger, relative)
+
+    def poll(
+        self, flow_id: str, run_id: str, operation: str, query: Mapping[str, str], base_url: str
+    ) -> TriggerResponse:
+        """A GET of the `Location` an asynchronous Response's 202 carried: 202 (with the same `Location`) while the
+        run goes on, then what the Response answers, as the caller would have had it."""
+        flow = self.store.get_flow(flow_id)
+        sp, sv, sig = query.get("sp", ""), query.get("sv", ""), query.get("sig", "")
+        if flow is None:
+            return bare_error(TriggerError("flow_not_found", flow_id=flow_id))
+        if not signed_for(flow.keys, sp, sv, sig, None, poll_permission(run_id, operation)):
+            return bare_error(TriggerError("bad_signature"))
+        call = self.store.get_call(run_id)
+        if call is None or call.run_id != run_id or call.flow_id != flow_id:
+            return bare_error(TriggerError("run_not_found", run_id=run_id))
+        headers = run_headers(flow, operation, self.region, run_id, call.client_tracking_id or run_id)
+        answer = poll_answer(call.run, operation)
+        if answer is None:
+            location = flow.poll_url(self.public_url or base_url, run_id, operation)
+            return TriggerResponse(202, [*headers.items(), *poll_headers(location).items()], b"")
+        status, declared, value, error = answer
+        if error:
+            return TriggerResponse(status, [*headers.items(), ("Content-Type", JSON_CONTENT_TYPE)], body_bytes(value))
+        kept, body, content_type = encode_answer(declared, value, call.method.upper())
+        kept.update(headers)
+        if content_type:
+            kept["Content-Type"] = content_type
+        return TriggerResponse(status, list(kept.items()), body)
 
     def replay(self, call_id: str) -> CallRecord | None:
         """Send a recorded call to its flow again through the whole pipeline: the same method, path, query, headers

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
@@ -9,7 +10,25 @@ import pytest
 from flowmock_receiver import create_app
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
+from flowmock_receiver.workflow.engine import runner
 from tests.helpers import call_flow
+
+
+@pytest.fixture
+def held_after_answer(monkeypatch):
+    """Hold a run at its first InitializeVariable action until the test sets the event: the run is then still
+    going after its caller's answer however fast the machine is (a long loop alone finished within the answer's
+    grace period on an idle machine, so the run was already over)."""
+    release = threading.Event()
+    initialize = runner.HANDLERS["initializevariable"]
+
+    def held(run: Any, name: str, spec: Any, record: Any) -> None:
+        release.wait(30)
+        initialize(run, name, spec, record)
+
+    monkeypatch.setitem(runner.HANDLERS, "initializevariable", held)
+    yield release
+    release.set()
 
 
 @pytest.fixture(params=["memory", "sqlite"])

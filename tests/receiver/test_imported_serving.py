@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,6 @@ from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.serving.config_file import load_config
 from flowmock_receiver.serving.server import LiveServer
-from flowmock_receiver.workflow.engine import runner
 from flowmock_schemas.cli import main
 from tests.conftest import start_serve
 from tests.receiver.web.imported import FILE_OF, request_parts
@@ -225,23 +223,6 @@ def test_imported_flows_their_mocks_and_runs_survive_a_restart_with_sqlite(tmp_p
         assert second.status_code == 404
     finally:
         reopened.close()
-
-
-@pytest.fixture
-def held_after_answer(monkeypatch):
-    """Hold LONG_RUN's first action after its Response until the test sets the event: the run is then still going
-    after its answer however fast the machine is (a long loop alone finished within the answer's grace period on an
-    idle machine, so the run was already over)."""
-    release = threading.Event()
-    initialize = runner.HANDLERS["initializevariable"]
-
-    def held(run: Any, name: str, spec: Any, record: Any) -> None:
-        release.wait(30)
-        initialize(run, name, spec, record)
-
-    monkeypatch.setitem(runner.HANDLERS, "initializevariable", held)
-    yield release
-    release.set()
 
 
 def test_a_run_going_on_after_its_answer_is_updated_to_its_end(tmp_path, held_after_answer):

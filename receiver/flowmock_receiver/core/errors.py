@@ -40,6 +40,8 @@ ERRORS: dict[str, ErrorSpec] = {
     ),
     "oauth_required": ErrorSpec(401, "DirectApiAuthorizationRequired", "The OAuth authorization scheme is required."),
     # Real text unknown; the only published sentence comes from a synthetic test file.
+    # flowmock's wording: a poll URL naming a run that is not (or no longer) in the history.
+    "run_not_found": ErrorSpec(404, "WorkflowRunNotFound", "The workflow run '{run_id}' could not be found."),
     "bad_signature": ErrorSpec(
         401, "DirectApiInvalidAuthorizationSignature", "The provided authorization signature is not valid."
     ),

@@ -18,13 +18,14 @@ from flowmock_schemas import InvalidSchemaError, SchemaRegistryError, validator_
 
 from . import ids
 from .errors import FlowDefinitionError
-from .signing import SAS_VERSION, sign, trigger_permission
+from .signing import SAS_VERSION, poll_permission, sign, trigger_permission
 
 DEFAULT_MAX_BODY_BYTES = 104_857_600  # the real 100 MB trigger input limit
 AUTH_MODES = ("sas", "tenant", "user")
 HOSTS = ("logic", "powerplatform")
 STATES = ("enabled", "disabled")
 DEFAULT_API_VERSION = {"logic": "2016-06-01", "powerplatform": "1"}
+POLL_API_VERSION = "2016-10-01"  # the Logic Apps runs API's version; the poll URL's exact form is not documented
 FLOW_AUDIENCE = "https://service.flow.microsoft.com/"
 MAX_WINDOW_SECONDS = 31_536_000  # a year: any longer window never resets in a test run anyway
 
@@ -120,6 +121,14 @@ class Flow:
             sp = trigger_permission(self.trigger_name)
             query += f"&sp={quote(sp, safe='')}&sv={SAS_VERSION}&sig={sign(key, sp)}"
         return base_url.rstrip("/") + self.path() + "?" + query
+
+    def poll_url(self, base_url: str, run_id: str, operation: str) -> str:
+        """Where the caller of an asynchronous Response polls for its answer, signed with the primary key."""
+        sp = poll_permission(run_id, operation)
+        query = (
+            f"api-version={POLL_API_VERSION}&sp={quote(sp, safe='')}&sv={SAS_VERSION}&sig={sign(self.primary_key, sp)}"
+        )
+        return f"{base_url.rstrip('/')}/workflows/{self.id}/runs/{run_id}/operations/{operation}?{query}"
 
     def to_api(self, base_url: str) -> dict[str, Any]:
         data = {"id": self.id, **self.definition()}

@@ -38,14 +38,23 @@ class Verdict:
     expired: bool = False
 
 
-def verify(keys: tuple[str, str], sp: str, sv: str, sig: str, se: str | None, trigger: str) -> Verdict:
-    """Whether `sig` was made with either key for this trigger; both keys are always compared."""
-    expected_sp = trigger_permission(trigger)
+def poll_permission(run_id: str, operation: str) -> str:
+    """The `sp` of an asynchronous Response's poll URL, which lets its holder read that one run's answer."""
+    return f"/runs/{run_id}/operations/{operation}/read"
+
+
+def signed_for(keys: tuple[str, str], sp: str, sv: str, sig: str, se: str | None, expected_sp: str) -> bool:
+    """Whether `sig` was made with either key over `expected_sp`; both keys are always compared."""
     matches = False
     for key in keys:
         # compare_digest on every key, whatever the first gave: the time taken says nothing about the keys.
         matches |= hmac.compare_digest(sign(key, sp, sv, se).encode(), sig.encode("utf-8", "replace"))
-    if not matches or sp != expected_sp:
+    return matches and sp == expected_sp
+
+
+def verify(keys: tuple[str, str], sp: str, sv: str, sig: str, se: str | None, trigger: str) -> Verdict:
+    """Whether `sig` was made with either key for this trigger, and whether it has expired."""
+    if not signed_for(keys, sp, sv, sig, se, trigger_permission(trigger)):
         return Verdict(False)
     if se:
         try:

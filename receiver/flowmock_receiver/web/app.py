@@ -110,6 +110,12 @@ def create_app(config: Mapping[str, Any] | None = None, *, store: Store | None =
     def _trigger_error(exc: TriggerError) -> Response:
         return _json_error(exc.status, exc.code, exc.message)
 
+    @app.get("/workflows/<flow_id>/runs/<run_id>/operations/<operation>")
+    def _poll(flow_id: str, run_id: str, operation: str) -> Response:
+        # The Location of an asynchronous Response's 202: outside /_flowmock/, reached as the trigger URL is.
+        status, headers, body = receiver.poll(flow_id, run_id, operation, request.args, request.host_url)
+        return app.response_class(body, status, headers)
+
     @app.errorhandler(StoreError)
     def _store_unavailable(exc: StoreError) -> Response:
         # A full disk is the machine's state, not a bug: clearing history may still fail when not even that fits.
