@@ -15,8 +15,9 @@ __all__ = ["AdminApiError", "AdminClient"]
 
 
 class AdminClient:
-    """The admin API over HTTP. `exchange` is the one method that touches the network, so an in-process client
-    (the pytest handle over Flask's test client) replaces only that."""
+    """The admin API over HTTP. `exchange` is the one method that touches the network for whole answers, so an
+    in-process client (the pytest handle over Flask's test client) replaces only that; `stream` (the CLI's exports)
+    reads a streamed answer over HTTP as it arrives."""
 
     def __init__(
         self,

@@ -30,6 +30,7 @@ from .redaction import REDACTED, is_credential, redact_entry
 RUN_KEYS = ("status", "start_time", "end_time", "error", "response_action", "actions")
 """What a run of an imported flow adds to its entry under `run` (design.md "Runs with actions")."""
 
+ENCODED_AT_HAND = 4096  # shared parts an export keeps encoded
 _SLOTS = {"r": "\x01r\x01", "c": "\x01c\x01", "t": "\x01t\x01"}  # control characters: never in a header value
 _SLOT_TEXT = re.compile(r"\\u0001([rct])\\u0001")  # a slot as JSON writes it
 _DOC_KEYS = frozenset(
@@ -124,6 +125,7 @@ class EntryShape:
         self.body_url = body_url
         self.imported = frozenset(imported)
         self._shared: dict[tuple[str, int], Any] = {}
+        self._pairs: dict[tuple[Any, ...], str] = {}
 
     # the general way ---------------------------------------------------------------------------------------
     def record_line(self, call: CallRecord) -> str:
@@ -172,34 +174,44 @@ class EntryShape:
         filled = [response.parts[0]]
         for slot, part in zip(response.slots, response.parts[1:], strict=True):
             filled += (encode_basestring(fills[slot])[1:-1], part)
-        reveal = self.reveal
-        headers = ", ".join(
-            f"[{_scalar(name)}, {_scalar(REDACTED if not reveal and _credential(name) else value)}]"
-            for name, value in doc["headers"]
-        )
+        pairs, pair = self._pairs, self._pair
+        headers = ", ".join([pairs.get(p) or pair(p) for p in map(tuple, doc["headers"])])
         body_url = f', "body_url": {_scalar(f"{self.body_url}{row.id}/body")}' if truncated else ""
         run = self._run(row, status, run_id, doc["time"])
         return (
             f'{{"client_tracking_id": {_scalar(client_id)}, "code": {_scalar(doc["code"])}, '
             f'"contract": {self._part("contract", doc, shared)}, "duration_ms": {_scalar(doc["duration_ms"])}, '
-            f'"end_time": {_scalar(doc["end_time"])}, "flow_id": {_scalar(row.flow_id)}, '
-            f'"http_status": {_scalar(doc["http_status"])}, "id": {_scalar(row.id)}, '
+            f'"end_time": {encode_basestring(doc["end_time"])}, "flow_id": {encode_basestring(row.flow_id)}, '
+            f'"http_status": {_scalar(doc["http_status"])}, "id": {encode_basestring(row.id)}, '
             f'"message": {_scalar(doc["message"])}, "request": {{"body": {_scalar(text)}, '
             f'"body_base64": "{base64.b64encode(body).decode()}", "body_size": {size}, '
             f'"body_truncated": {"true" if truncated else "false"}{body_url}, "headers": [{headers}], '
-            f'"method": {_scalar(doc["method"])}, "path": {self._part("path", doc, shared)}, '
+            f'"method": {encode_basestring(doc["method"])}, "path": {self._part("path", doc, shared)}, '
             f'"query": {self._part("query", doc, shared)}}}, "response": {"".join(filled)}, {run}'
-            f'"run_id": {_scalar(run_id)}, "seq": {row.seq}, "status": {_scalar(status)}, '
-            f'"time": {_scalar(doc["time"])}}}\n'
+            f'"run_id": {_scalar(run_id)}, "seq": {row.seq}, "status": {encode_basestring(status)}, '
+            f'"time": {encode_basestring(doc["time"])}}}\n'
         )
 
+    def _pair(self, pair: tuple[Any, ...]) -> str:
+        """A request header as its encoded `[name, value]` (redacted unless revealed), kept at hand: senders send
+        the same few headers over and over."""
+        name, value = pair
+        if len(self._pairs) >= ENCODED_AT_HAND:
+            self._pairs.clear()
+        shown = REDACTED if not self.reveal and _credential(name) else value
+        text = self._pairs[pair] = f"[{_scalar(name)}, {_scalar(shown)}]"
+        return text
+
     def _part(self, key: str, doc: dict[str, Any], shared: Callable[[int], Any]) -> Any:
-        """A part's encoded text (the response's as `_Response`): a shared one encoded once per export."""
+        """A part's encoded text (the response's as `_Response`): a shared one encoded once while at hand (the
+        parts of the last `ENCODED_AT_HAND` seen, so a history of hostile variety cannot fill the server's memory)."""
         number = doc.get("$" + key)
         if number is None:
             return self._encoded(key, doc[key])
         cached = self._shared.get((key, number), self)
         if cached is self:
+            if len(self._shared) >= ENCODED_AT_HAND:
+                self._shared.pop(next(iter(self._shared)))
             cached = self._shared[(key, number)] = self._encoded(key, shared(number))
         return cached
 

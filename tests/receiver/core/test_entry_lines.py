@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 
-from flowmock_receiver.core import sqlite_history
+from flowmock_receiver.core import entry_lines, sqlite_history
 from flowmock_receiver.core.entry_lines import EntryShape
 from flowmock_receiver.core.records import LIST_BODY_LIMIT
 from flowmock_receiver.core.sqlite_store import SQLiteStore
@@ -38,9 +38,16 @@ def _odd_calls() -> list:
 
 
 @pytest.mark.parametrize("reveal", [False, True], ids=["redacted", "revealed"])
-@pytest.mark.parametrize("shared_limit", [50_000, 0], ids=["shared-parts", "parts-in-rows"])
-def test_spliced_lines_equal_the_general_way_for_every_kind_of_row(tmp_path, monkeypatch, reveal, shared_limit):
+@pytest.mark.parametrize(
+    ("shared_limit", "at_hand"),
+    [(50_000, 4096), (50_000, 1), (0, 4096)],
+    ids=["shared-parts", "one-part-at-hand", "parts-in-rows"],
+)
+def test_spliced_lines_equal_the_general_way_for_every_kind_of_row(
+    tmp_path, monkeypatch, reveal, shared_limit, at_hand
+):
     monkeypatch.setattr(sqlite_history, "SHARED_LIMIT", shared_limit)
+    monkeypatch.setattr(entry_lines, "ENCODED_AT_HAND", at_hand)  # parts encoded again once forgotten
     store = SQLiteStore(tmp_path / "db")
     try:
         for call in _odd_calls():
