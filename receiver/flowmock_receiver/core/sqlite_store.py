@@ -23,6 +23,7 @@ from typing import Any
 
 from .disk_space import is_full_disk_error, lacks_room
 from .entry_lines import EntryShape
+from .flow_signal import open_signal
 from .flows import Flow
 from .jsontext import storage_json
 from .records import CallRecord
@@ -73,15 +74,17 @@ class SQLiteStore:
         self._opened: list[sqlite3.Connection] = [self._writer]
         self._pending: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._opened_lock = threading.Lock()
-        # Flows are read on every call. One process that owns the file keeps them in memory and updates them as it
-        # writes them; processes sharing the file (`serve --workers`) read them from SQLite each time instead, so a
-        # key regenerated through one worker is checked by all.
+        # Flows are read on every call, so each process keeps them in memory and drops them when it writes one.
+        # Processes sharing the file (`serve --workers`) also drop them when another process writes one, which it
+        # signals through `flow_signal`, so a key regenerated through one worker is checked by all.
         self.shared = shared
         # Each cached flow carries the generation it was read in; every flow write bumps the generation under the
         # write lock after it commits. A read that started before a write commits may return the old flow, but it
         # can no longer cache it over the new one (a regenerated key would otherwise stay valid in this process).
-        self._flows: dict[str, tuple[int, Flow | None]] = {}
+        self._flows: dict[str, tuple[tuple[int, bytes], Flow | None]] = {}
         self._flow_generation = 0
+        # A store that does not share still signals its flow changes to any that do (a file they made).
+        self._signal = open_signal(self.path, create=shared)
         self._flow_cache: dict[str, tuple[str, Flow]] = {}
         self._closed = False
         self._checkpoint_waiting = False
@@ -142,9 +145,10 @@ class SQLiteStore:
 
     # flows -----------------------------------------------------------------------------------------------
     def get_flow(self, flow_id: str) -> Flow | None:
-        if self.shared:
+        if self.shared and self._signal is None:
             return self._read_flow(flow_id)
-        generation = self._flow_generation  # before the read: a write committed after it makes this entry stale
+        # Before the read: a write committed after it makes this entry stale (another process's, through the signal).
+        generation = (self._flow_generation, self._signal.token() if self.shared and self._signal else b"")
         cached = self._flows.get(flow_id)
         if cached is not None and cached[0] == generation:
             return cached[1]
@@ -156,6 +160,8 @@ class SQLiteStore:
         """Called under the write lock once a flow write has committed."""
         self._flow_generation += 1
         self._flows.clear()
+        if self._signal is not None:
+            self._signal.changed()
 
     def _read_flow(self, flow_id: str) -> Flow | None:
         with self._reader() as conn:
@@ -384,3 +390,5 @@ class SQLiteStore:
             for conn in self._opened:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
+            if self._signal is not None:
+                self._signal.close()
