@@ -18,7 +18,7 @@ from .entry_lines import EntryShape, StoredRow
 from .history_codec import pack, unpack
 from .jsontext import storage_json
 from .records import LIST_BODY_LIMIT, PREVIEW_BYTES, CallRecord, epoch
-from .sqlite_schema import INLINE_BODY
+from .sqlite_schema import INLINE_BODY, NEXT_SEQ, keep_seq_mark, newest_seq
 from .store import StoreFull
 
 SHARED_LIMIT = 50_000  # distinct parts the `shared` table holds; past it, new parts stay in their rows
@@ -27,7 +27,7 @@ BLOB_CHUNK = 1 << 20  # a large body is written to its blob this many bytes at a
 log = logging.getLogger("flowmock")
 _INSERT = (
     "INSERT INTO calls (seq, id, flow, ok, run, valid, t, size, doc, head, run_doc) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    f"VALUES ({NEXT_SEQ}, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _COLUMNS = "seq, id, flow, ok, run, size, doc, head, run_doc"
 _encode = json.JSONEncoder(separators=(",", ":")).encode
@@ -191,8 +191,10 @@ class History:
         groups = conn.execute(
             f"SELECT flow, ok, run, valid, count(*) FROM calls WHERE {where} GROUP BY 1, 2, 3, 4", params
         ).fetchall()
+        newest = newest_seq(conn)
         conn.execute(f"DELETE FROM bodies WHERE seq IN (SELECT seq FROM calls WHERE {where})", params)
         conn.execute(f"DELETE FROM calls WHERE {where}", params)
+        keep_seq_mark(conn, newest)
         conn.executemany(
             "UPDATE counts SET n = n - ? WHERE flow = ? AND ok = ? AND run = ? AND valid = ?",
             [(n, flow, ok, run, valid) for flow, ok, run, valid, n in groups],
@@ -202,15 +204,15 @@ class History:
 
     def clear(self, conn: sqlite3.Connection, flow_id: str | None) -> None:
         """Delete every call, or one flow's, with bodies and counts (in the caller's transaction)."""
+        newest = newest_seq(conn)
         if flow_id is None:
             for table in ("bodies", "calls", "counts"):
                 conn.execute(f"DELETE FROM {table}")
-            return
-        number = self.flow_number(conn, flow_id, create=False)
-        if number is not None:
+        elif (number := self.flow_number(conn, flow_id, create=False)) is not None:
             conn.execute("DELETE FROM bodies WHERE seq IN (SELECT seq FROM calls WHERE flow = ?)", (number,))
             conn.execute("DELETE FROM calls WHERE flow = ?", (number,))
             conn.execute("DELETE FROM counts WHERE flow = ?", (number,))
+        keep_seq_mark(conn, newest)
 
     def expire(self, conn: sqlite3.Connection, older_than: float | None, max_calls: int | None, batch: int) -> int:
         """Delete up to `batch` calls older than `older_than` or beyond the newest `max_calls` (the caller

@@ -13,7 +13,13 @@ Reads a person or a test makes must not grow with the history (issue 18), so:
 - `run_doc` holds an imported flow's run (status, actions) as JSON, a column of its own because it is rewritten while
   the run goes on;
 - `ok` is 1 for a call the trigger accepted, 0 for a refused one, 2 for a skipped one (trigger conditions false);
-  `valid` is 1 when the body conformed, 0 when it did not, 2 when it was never checked.
+  `valid` is 1 when the body conformed, 0 when it did not, 2 when it was never checked;
+- a call's `seq` is never handed out twice in the life of the file, so a client's `after=` cursor cannot miss the
+  calls made after it: an insert takes one more than the larger of max(seq) and `seq_mark.high`, the highest seq a
+  deletion took away with it (written, in the deletion's transaction, only when it removed the newest call). Every
+  process sharing the file computes it in the INSERT itself, under SQLite's write lock. AUTOINCREMENT would do the
+  same at a higher cost per insert (it updates `sqlite_sequence` with every insert: one more page each commit) and
+  could not be added to an existing table without copying it.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from collections.abc import Callable
 
 from .records import CallRecord
 
-VERSION = 2
+VERSION = 3  # 3: seq_mark
 INLINE_BODY = 16 * 1024
 
 SCHEMA = """
@@ -55,11 +61,30 @@ CREATE INDEX IF NOT EXISTS calls_flow_valid ON calls (flow, valid, seq);
 CREATE INDEX IF NOT EXISTS calls_ok ON calls (ok, seq);
 CREATE INDEX IF NOT EXISTS calls_valid ON calls (valid, seq);
 CREATE INDEX IF NOT EXISTS calls_time ON calls (t);
+CREATE TABLE IF NOT EXISTS seq_mark (one INTEGER PRIMARY KEY CHECK (one = 1), high INTEGER NOT NULL);
+INSERT OR IGNORE INTO seq_mark (one, high) VALUES (1, 0);
 CREATE TRIGGER IF NOT EXISTS calls_counted AFTER INSERT ON calls BEGIN
     INSERT INTO counts (flow, ok, run, valid, n) VALUES (new.flow, new.ok, new.run, new.valid, 1)
     ON CONFLICT (flow, ok, run, valid) DO UPDATE SET n = n + 1;
 END;
 """
+
+
+# The seq of a call being inserted, from the statement's first parameter (a migrated call keeps its own seq, taken
+# only when it is above the others). The INSERT holds the write lock from its start, so this is read under it.
+NEXT_SEQ = "max(coalesce(?, 0), (SELECT coalesce(max(seq), 0) FROM calls) + 1, (SELECT high FROM seq_mark) + 1)"
+
+
+def newest_seq(conn: sqlite3.Connection) -> int:
+    (seq,) = conn.execute("SELECT coalesce(max(seq), 0) FROM calls").fetchone()
+    return int(seq)
+
+
+def keep_seq_mark(conn: sqlite3.Connection, newest: int) -> None:
+    """After a deletion, in its transaction (`newest`: `newest_seq` before it): when it took the newest call,
+    remember that call's seq, so the next insert numbers on from it. Expiring the oldest calls writes nothing."""
+    if newest_seq(conn) < newest:
+        conn.execute("UPDATE seq_mark SET high = ? WHERE high < ?", (newest, newest))
 
 
 def _columns(conn: sqlite3.Connection, table: str) -> set[str]:
@@ -90,6 +115,12 @@ def prepare(conn: sqlite3.Connection, insert: Callable[[sqlite3.Connection, list
                     break
                 insert(conn, [_old_record(*row) for row in rows])
                 last = rows[-1][0]
+            # flowmock 0.1 numbered calls with AUTOINCREMENT: its newest calls may have been deleted since
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_sequence'").fetchone():
+                conn.execute(
+                    "UPDATE seq_mark SET high = max(high, "
+                    "(SELECT coalesce(max(seq), 0) FROM sqlite_sequence WHERE name = 'calls_v1'))"
+                )
             conn.execute("DROP TABLE calls_v1")
         conn.execute(f"PRAGMA user_version = {VERSION}")
         conn.execute("COMMIT")

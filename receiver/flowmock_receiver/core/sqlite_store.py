@@ -368,8 +368,8 @@ class SQLiteStore:
         with self._write_lock:
             conn = self._writer
             conn.execute("BEGIN IMMEDIATE")
-            for table in ("bodies", "calls", "counts", "flows"):
-                conn.execute(f"DELETE FROM {table}")
+            self._history.clear(conn, None)
+            conn.execute("DELETE FROM flows")
             conn.execute("COMMIT")
             self._flow_cache.clear()
             self._flows_changed()

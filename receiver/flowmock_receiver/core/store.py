@@ -2,7 +2,9 @@
 
 Every store keeps flows and call records; records are written before the trigger answers, so a 202 always has its
 run. Readers page newest first, as Power Automate's run history does, by offset or by cursor (`before`/`after` a
-call's `seq`, which does not slow with depth). Counts come from counters kept with the records, never from a scan.
+call's `seq`, which does not slow with depth). A store never hands out a seq twice (not after a clear, a deletion,
+retention or a reset; the SQLite store not after a restart either), so a client holding an `after=` cursor sees
+every call made after it. Counts come from counters kept with the records, never from a scan.
 Bodies over `body_limit` come back as a preview (see `records`), and `body_chunks` streams one whole. An imported
 flow's run goes on after its answer, so its part of the record (`CallRecord.run`) is written again as it changes
 (`update_run`).
@@ -142,7 +144,7 @@ class MemoryStore:
         self._by_id: dict[str, _Stored] = {}
         self._counts: Counter[CounterKey] = Counter()
         self._runs: dict[str, bytes] = {}  # call id -> the run's latest document (imported flows only)
-        self._seq = 0
+        self._seq = 0  # the last seq handed out: never lowered, so a seq is never reused (see the module)
 
     def get_flow(self, flow_id: str) -> Flow | None:
         return self._flows.get(flow_id)

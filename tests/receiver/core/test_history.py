@@ -10,7 +10,8 @@ import time
 
 import pytest
 
-from flowmock_receiver.core import sqlite_history
+from flowmock_receiver.core import sqlite_history, sqlite_schema
+from flowmock_receiver.core.entry_lines import EntryShape
 from flowmock_receiver.core.records import PREVIEW_BYTES, CallRecord
 from flowmock_receiver.core.retention import DAY, Retention
 from flowmock_receiver.core.sqlite_store import SQLiteStore
@@ -125,6 +126,87 @@ def test_sqlite_counters_and_cursors_survive_a_restart(tmp_path):
         assert again.calls(limit=1)[0].seq == 11 and again.count(FLOW, runs_only=True) == 6
     finally:
         again.close()
+
+
+REMOVALS = [
+    pytest.param(lambda store: store.clear(), id="clear-everything"),
+    pytest.param(lambda store: store.clear(OTHER), id="clear-the-flow-holding-the-newest"),
+    pytest.param(lambda store: store.delete_flow(OTHER), id="delete-the-flow-holding-the-newest"),
+    pytest.param(lambda store: store.expire(older_than=1_800_000_000 + 10 * DAY), id="retention-by-age"),
+    pytest.param(lambda store: store.reset(), id="reset"),
+]
+
+
+def _newest_by_the_clock(store) -> int:
+    """Calls whose newest (by seq) carries the oldest time, as a call recorded with a clock set back does, so that
+    retention by age takes the newest seqs; the highest seq handed out."""
+    for n in range(1, 6):
+        store.record(_call(n, at=1_800_000_000 + 20 * DAY))
+    for n in range(6, 9):
+        store.record(_call(n, flow_id=OTHER, at=1_800_000_000.0))
+    return max(c.seq for c in store.calls(limit=100))
+
+
+@pytest.mark.parametrize("remove", REMOVALS)
+def test_a_call_after_the_newest_calls_are_removed_takes_a_seq_above_every_seq_handed_out(store, remove):
+    highest = _newest_by_the_clock(store)
+    remove(store)
+    assert all(c.seq < highest for c in store.calls(limit=100))  # the newest calls are gone
+    later = _call(50)
+    store.record(later)
+    assert later.seq > highest and store.calls(limit=1)[0].seq == later.seq
+
+
+@pytest.mark.parametrize("remove", REMOVALS)
+def test_sqlite_numbers_on_above_every_seq_handed_out_across_a_restart(tmp_path, remove):
+    store = SQLiteStore(tmp_path / "db")
+    highest = _newest_by_the_clock(store)
+    remove(store)
+    store.close()
+    again = SQLiteStore(tmp_path / "db")
+    try:
+        later = _call(50)
+        again.record(later)
+        assert later.seq == highest + 1
+    finally:
+        again.close()
+
+
+def test_an_after_cursor_taken_before_a_clear_sees_the_calls_made_after_it(store):
+    for n in range(1, 6):
+        store.record(_call(n))
+    cursor = store.calls(limit=1)[0].seq  # a client (`runs wait`, the page, an export) holding its place
+    store.clear()
+    for n in range(6, 8):
+        store.record(_call(n))
+    assert _ids(store.calls(FLOW, after=cursor)) == [7, 6]
+    shape = EntryShape(reveal=False, body_url="/b/", imported=())
+    lines, last = store.export_lines(FLOW, shape, after=cursor)
+    assert [json.loads(line)["id"] for line in lines] == [_call(6).id, _call(7).id] and last > cursor
+
+
+def test_a_database_of_the_previous_version_opens_and_numbers_on_without_reuse(tmp_path):
+    """Version 2 files have no seq mark; they open, gain one, keep their calls and never reuse a seq after that."""
+    store = SQLiteStore(tmp_path / "db")
+    for n in range(1, 4):
+        store.record(_call(n))
+    store.close()
+    with sqlite3.connect(tmp_path / "db") as conn:
+        conn.execute("DROP TABLE seq_mark")
+        conn.execute("PRAGMA user_version = 2")
+    conn.close()
+    store = SQLiteStore(tmp_path / "db")
+    try:
+        assert _ids(store.calls()) == [3, 2, 1]
+        store.clear()
+        later = _call(4)
+        store.record(later)
+        assert later.seq == 4
+    finally:
+        store.close()
+    with sqlite3.connect(tmp_path / "db") as conn:
+        assert conn.execute("PRAGMA user_version").fetchone() == (sqlite_schema.VERSION,)
+    conn.close()
 
 
 def test_retention_removes_exactly_the_calls_older_than_the_limit(store):
@@ -249,11 +331,11 @@ def test_memory_and_sqlite_answer_every_filtered_page_and_count_alike(tmp_path):
     memory, sqlite = MemoryStore(), SQLiteStore(tmp_path / "db")
     try:
         for store in (memory, sqlite):
-            for n in range(1, 302):  # the newest of FLOW: SQLite numbers on from the newest call it keeps
+            for n in range(1, 301):  # the newest is OTHER's, so clearing OTHER takes the newest seq with it
                 store.record(_mixed(n))
             store.clear(OTHER)
         for store in (memory, sqlite):
-            for n in range(302, 361):
+            for n in range(301, 361):
                 store.record(_mixed(n))
             store.expire(older_than=None, max_calls=320)
         for flow in (FLOW, OTHER, None):

@@ -191,6 +191,46 @@ def test_sqlite_wal_stops_growing_while_writes_never_pause(tmp_path, processes):
     assert wal / calls < 10 * 1024, (wal, calls)
 
 
+_NUMBERING = """
+import os, sys, time
+from flowmock_receiver.core.sqlite_store import SQLiteStore
+from tests.receiver.core.test_stores import _call
+store, k = SQLiteStore(sys.argv[1], shared=True), int(sys.argv[2])
+print("ready", flush=True)
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.01)
+for n in range(1, 151):
+    call = _call(k * 1000 + n, flow_id=str(k) * 32)
+    store.record(call)
+    print(call.seq, flush=True)
+    if n % 10 == 0:
+        store.clear() if n % 20 else store.clear(str(k) * 32)  # the other process's newest calls too
+store.close()
+"""
+
+
+def test_two_processes_writing_and_clearing_one_file_never_hand_out_a_seq_twice(tmp_path):
+    db, go = tmp_path / "db", tmp_path / "go"
+    SQLiteStore(db).close()
+    writers = [
+        subprocess.Popen(
+            [sys.executable, "-c", _NUMBERING, str(db), str(k), str(go)], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        for k in (1, 2)
+    ]
+    try:
+        assert [w.stdout.readline() for w in writers] == ["ready\n"] * 2  # type: ignore[union-attr]
+        go.touch()
+        seqs = [[int(line) for line in w.communicate(timeout=90)[0].split()] for w in writers]
+    finally:
+        for writer in writers:
+            writer.kill()
+    assert [w.returncode for w in writers] == [0, 0]
+    for mine in seqs:
+        assert len(mine) == 150 and mine == sorted(set(mine))  # each process's own calls: strictly increasing
+    assert len(set(seqs[0]) | set(seqs[1])) == 300  # and no seq handed to both
+
+
 def test_a_database_written_by_flowmock_0_1_opens_with_its_calls_and_takes_new_ones(tmp_path):
     db = tmp_path / "old.db"
     old = _call(1)
@@ -217,6 +257,31 @@ def test_a_database_written_by_flowmock_0_1_opens_with_its_calls_and_takes_new_o
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'calls_run'").fetchall() == []
     conn.close()
+
+
+def test_a_flowmock_0_1_database_does_not_hand_out_again_the_seq_of_a_call_it_deleted(tmp_path):
+    """flowmock 0.1 numbered with AUTOINCREMENT, so its newest seq may belong to a call it no longer keeps."""
+    db = tmp_path / "old.db"
+    with sqlite3.connect(db) as conn:
+        conn.execute(
+            "CREATE TABLE calls (seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL UNIQUE, flow_id TEXT NOT NULL,"
+            " run_id TEXT, status TEXT NOT NULL, doc TEXT NOT NULL, body BLOB NOT NULL)"
+        )
+        for n in (1, 2, 3):
+            old = _call(n)
+            conn.execute(
+                "INSERT INTO calls (id, flow_id, run_id, status, doc, body) VALUES (?, ?, ?, ?, ?, ?)",
+                (old.id, old.flow_id, old.run_id, old.status, json.dumps(old.to_storage()), old.body),
+            )
+        conn.execute("DELETE FROM calls WHERE seq > 1")
+    conn.close()
+    store = SQLiteStore(db)
+    try:
+        new = _call(4)
+        store.record(new)
+        assert [c.seq for c in store.calls()] == [4, 1] and new.seq == 4
+    finally:
+        store.close()
 
 
 @pytest.mark.parametrize(
