@@ -45,14 +45,15 @@ def _wal_size(path: str) -> int:
         return 0
 
 
-def lacks_room(path: str, body_size: int, reusable: Callable[[], int]) -> str | None:
-    """Why a record of `body_size` bytes must be refused, or None. It is written twice (to the WAL, then into the
-    database); `reusable` (the database's free pages, in bytes) is asked only when the disk alone is short.
+def lacks_room(path: str, body_size: int, reusable: Callable[[], int], *, records: int = 1) -> str | None:
+    """Why `records` records with `body_size` bytes of bodies in all must be refused, or None. They are written
+    twice (to the WAL, then into the database); `reusable` (the database's free pages, in bytes) is asked only
+    when the disk alone is short.
 
     The WAL's size counts too: that much may be waiting to be copied into the database by a checkpoint that lags
     behind (a loaded machine), and a checkpoint that runs out of room mid-way has already grown the database
     file into the margin, leaving no byte for a clear."""
-    need = KEEP_FREE + 2 * (body_size + RECORD_OVERHEAD) + _wal_size(path)
+    need = KEEP_FREE + 2 * (body_size + records * RECORD_OVERHEAD) + _wal_size(path)
     free = disk_free(path)
     if free is None or free >= need or free + reusable() >= need:
         return None

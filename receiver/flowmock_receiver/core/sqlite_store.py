@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from .disk_space import is_full_disk_error, lacks_room
+from .disk_space import is_full_disk_error
 from .entry_lines import EntryShape
 from .flow_signal import open_signal
 from .flows import Flow
@@ -31,7 +31,7 @@ from .sqlite_connection import connect, connect_read_only
 from .sqlite_history import History, body_chunks
 from .sqlite_history import store_error as _store_error
 from .sqlite_schema import prepare
-from .sqlite_writer import Pending, wake, write_loop
+from .sqlite_writer import Pending, wake, with_room, write_loop
 from .store import StoreFull
 
 
@@ -206,18 +206,13 @@ class SQLiteStore:
     # calls -----------------------------------------------------------------------------------------------
     def record(self, call: CallRecord) -> None:
         """Hand the record to the writer thread and return once the batch it is in is committed."""
-        if self._closed:
-            raise sqlite3.ProgrammingError("the store is closed")
-        if self.read_only_reason is not None:
-            raise StoreFull(self.read_only_reason)
-        if self.path != ":memory:" and (reason := lacks_room(self.path, len(call.body), self._reusable)):
-            raise StoreFull(reason)
+        self._check_writable()
         # With nobody else writing, commit right here: handing a lone record to the writer thread costs two thread
         # switches, most of a call's time at one connection. Otherwise queue, and the writer commits a batch.
         if not self._checkpoint_waiting and self._pending.empty() and self._write_lock.acquire(blocking=False):
             pending = Pending(call)
             try:
-                self._commit_locked([pending])
+                self._commit_locked([pending], keep_room=True)
             finally:
                 self._write_lock.release()
         else:
@@ -231,10 +226,7 @@ class SQLiteStore:
     async def record_async(self, call: CallRecord) -> None:
         """`record` for a coroutine on an event loop: the record joins the writer thread's next batch and the
         coroutine resumes once that batch is committed, with the loop free for other calls meanwhile."""
-        if self._closed:
-            raise sqlite3.ProgrammingError("the store is closed")
-        if self.read_only_reason is not None:
-            raise StoreFull(self.read_only_reason)
+        self._check_writable()
         loop = asyncio.get_running_loop()
         future: asyncio.Future[None] = loop.create_future()
         pending = Pending(call, future=future, loop=loop)
@@ -242,6 +234,12 @@ class SQLiteStore:
         await future
         if pending.error is not None:
             raise pending.error
+
+    def _check_writable(self) -> None:
+        if self._closed:
+            raise sqlite3.ProgrammingError("the store is closed")
+        if self.read_only_reason is not None:
+            raise StoreFull(self.read_only_reason)
 
     def update_run(self, call_id: str, run: dict[str, Any]) -> None:
         """Rewrite an imported flow's run as it goes on (the call itself was committed before its answer)."""
@@ -254,20 +252,28 @@ class SQLiteStore:
     def record_many(self, calls: list[CallRecord]) -> None:
         """Record many calls in one transaction (an import, `make bench` filling a history)."""
         batch = [Pending(call) for call in calls]
-        self._commit(batch)
+        with self._write_lock:
+            self._commit_locked(batch)
         for pending in batch[:1]:
             if pending.error is not None:
                 raise pending.error
 
     def _commit(self, batch: list[Pending]) -> None:
+        """The writer thread's commit of a batch of `record` and `record_async` calls."""
         with self._write_lock:
-            self._commit_locked(batch)
+            self._commit_locked(batch, keep_room=True)
 
-    def _commit_locked(self, batch: list[Pending]) -> None:
-        """Insert a batch in one transaction (the write lock is held) and wake everyone in it."""
+    def _commit_locked(self, batch: list[Pending], *, keep_room: bool = False) -> None:
+        """Insert a batch in one transaction (the write lock is held) and wake everyone in it. With `keep_room`,
+        a record that would leave the disk without room to clear history is refused (`StoreFull`), not written;
+        checked here, by the thread that writes, so the event loop makes no system call for it."""
         conn = self._writer
+        writing = batch
         try:
-            self._history.insert(conn, [p.call for p in batch])
+            if keep_room:
+                writing = with_room(batch, self.path, self._reusable)
+            if writing:
+                self._history.insert(conn, [p.call for p in writing])
             if conn.in_transaction:
                 conn.execute("COMMIT")
             self._history.committed()
@@ -276,7 +282,7 @@ class SQLiteStore:
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("ROLLBACK")
             self._history.rolled_back()
-            for p in batch:
+            for p in writing:
                 p.error = _store_error(exc, self.path)
         wake(batch)
 

@@ -16,7 +16,9 @@ import queue
 import threading
 from collections.abc import Callable
 
+from .disk_space import lacks_room
 from .records import CallRecord
+from .store import StoreFull
 
 
 class Pending:
@@ -56,6 +58,24 @@ def _settle(waiting: list[Pending]) -> None:
     for p in waiting:
         if p.future is not None and not p.future.done():  # a cancelled call (server shutdown) wants no result
             p.future.set_result(None)
+
+
+def with_room(batch: list[Pending], path: str, reusable: Callable[[], int]) -> list[Pending]:
+    """The records of `batch` the disk under `path` has room for (`disk_space`); the others get their `StoreFull`.
+    The disk is asked once for the whole batch, and about each record only when the batch as a whole does not fit.
+    Asked by the thread that writes, so a call answered on the event loop makes no system call for it."""
+    if (
+        path == ":memory:"
+        or lacks_room(path, sum(len(p.call.body) for p in batch), reusable, records=len(batch)) is None
+    ):
+        return batch
+    writing = []
+    for p in batch:
+        if reason := lacks_room(path, len(p.call.body), reusable):
+            p.error = StoreFull(reason)
+        else:
+            writing.append(p)
+    return writing
 
 
 def write_loop(pending: queue.SimpleQueue[Pending | None], commit: Callable[[list[Pending]], None]) -> None:

@@ -8,6 +8,7 @@ import sqlite3
 
 import pytest
 
+from flowmock_receiver.core import disk_space
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import StoreFull
 from tests.receiver.core.test_stores import _call
@@ -75,3 +76,31 @@ def test_a_closed_store_refuses_a_record_from_an_event_loop_at_once(tmp_path):
     store.close()
     with pytest.raises(sqlite3.ProgrammingError):
         asyncio.run(store.record_async(_call(1)))
+
+
+def test_a_record_from_an_event_loop_keeps_the_room_on_the_disk_a_clear_needs(tmp_path, monkeypatch):
+    """The free-space check of `disk_space` holds for records written from the loop, as for `record`: the writer
+    thread asks the disk, so the loop makes no system call for it."""
+    store = SQLiteStore(tmp_path / "db")
+    monkeypatch.setattr(disk_space, "disk_free", lambda path: disk_space.KEEP_FREE)  # less than a record needs
+
+    async def call(n: int) -> BaseException | None:
+        try:
+            await store.record_async(_call(n))
+        except StoreFull as exc:
+            return exc
+        return None
+
+    async def main() -> list[BaseException | None]:
+        return await asyncio.gather(*(call(n) for n in range(20)))
+
+    try:
+        errors = asyncio.run(main())
+        assert all(isinstance(e, StoreFull) and "is full" in str(e) for e in errors) and store.count() == 0
+        with pytest.raises(StoreFull, match="is full"):
+            store.record(_call(99))
+        monkeypatch.undo()
+        asyncio.run(store.record_async(_call(100)))
+        assert store.count() == 1
+    finally:
+        store.close()
