@@ -19,21 +19,33 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 LARGE_BODY = 1024 * 1024  # bodies above this are spooled to disk while read, and memory is trimmed after
 LARGE_BODIES_AT_ONCE = 1  # parsing holds the GIL: two at once finished ten 50 MB calls no sooner (make bench)
 
 
-def _trimmer() -> Callable[[], None]:
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, found once (`find_library` runs ldconfig); None where there is none to load."""
     name = ctypes.util.find_library("c")
     try:
-        libc = ctypes.CDLL(name) if name else None
-        trim = libc.malloc_trim if libc is not None else None
-    except (OSError, AttributeError):
-        trim = None
+        return ctypes.CDLL(name) if name else None
+    except OSError:
+        return None
+
+
+def _libc_function(name: str) -> Any:
+    """A function of the C library, or None when it has none of that name (not glibc)."""
+    return getattr(_libc(), name, None)
+
+
+def _trimmer() -> Callable[[], None]:
+    trim = _libc_function("malloc_trim")
     if trim is None:
         return lambda: None
     lock = threading.Lock()
@@ -70,11 +82,7 @@ def keep_large_blocks_mapped() -> None:
     answered on the event loop) peaked 40 MB higher and kept 40 MB after, in 2 runs out of 5; with the threshold set
     (which turns the adjustment off), 5 runs out of 5 peaked at +62 MB and kept 2 MB. Process-wide, so a server calls
     it when it starts, not at import; with a C library that has no `mallopt`, nothing changes."""
-    name = ctypes.util.find_library("c")
-    try:
-        mallopt = ctypes.CDLL(name).mallopt if name else None
-    except (OSError, AttributeError):
-        mallopt = None
+    mallopt = _libc_function("mallopt")
     if mallopt is not None:
         mallopt(M_MMAP_THRESHOLD, LARGE_BODY)
 
