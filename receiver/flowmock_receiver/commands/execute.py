@@ -39,8 +39,8 @@ from ..serving.run import print_flows, receiver_of
 from ..serving.server import LiveServer
 from ..web import create_app
 from .common import flows_options, plural
-from .reports import with_runs, write_har, write_jsonl, write_junit
-from .verdicts import check_history, ok_line, tally
+from .reports import write_har, write_jsonl, write_junit
+from .verdicts import check_history, ok_line, stream_entries, tally
 
 REPORT_FILES = {"jsonl": "flowmock.jsonl", "har": "flowmock.har", "junit": "flowmock-junit.xml"}
 COMMAND_NOT_FOUND = 127  # what a shell answers for a command it cannot find, and 126 for one it cannot run
@@ -137,23 +137,21 @@ def run_command(command: list[str], env: dict[str, str]) -> int:
 def write_reports(
     report_dir: str,
     entries: list[dict[str, Any]],
-    runs: list[dict[str, Any]],
     base_url: str,
     names: dict[str, str],
     *,
     strict: bool,
 ) -> list[str]:
-    """The three reports of every call, under `report_dir`, as `runs export` writes them (JSON Lines and JUnit with
-    each run's actions); returns their paths."""
+    """The three reports of every call (the export's entries, each imported flow's run with actions under `run`),
+    under `report_dir`, as `runs export` writes them; returns their paths."""
     try:
         flowmock_version = version("flowmock")
     except PackageNotFoundError:  # pragma: no cover - running from a source tree without metadata
         flowmock_version = "0"
-    joined = with_runs(entries, runs)
     buffers = {kind: io.StringIO() for kind in REPORT_FILES}
-    write_jsonl(joined, buffers["jsonl"])
+    write_jsonl(entries, buffers["jsonl"])
     write_har(entries, buffers["har"], base_url, flowmock_version)
-    write_junit(sorted(joined, key=lambda entry: entry["time"]), buffers["junit"], names, strict=strict)
+    write_junit(sorted(entries, key=lambda entry: entry["time"]), buffers["junit"], names, strict=strict)
     texts = {kind: buffer.getvalue() for kind, buffer in buffers.items()}
     paths = []
     for kind, text in texts.items():
@@ -206,12 +204,11 @@ def exec_command(
         code = run_command(list(command), {**os.environ, **env})
         try:
             client = AdminClient(server.url)
-            entries = client.all_triggers()
-            runs = client.all_runs()
+            entries = list(stream_entries(client.stream("/export")))  # runs joined by the server, as `runs export`
             names = {f["id"]: f["name"] for f in client.get("/flows")["flows"]}
         except AdminApiError as exc:  # pragma: no cover - our own server, in this process
             fail(f"cannot read the history: {exc}", 1)
-        paths = write_reports(report_dir, entries, runs, server.url, names, strict=strict)
+        paths = write_reports(report_dir, entries, server.url, names, strict=strict)
         click.echo(f"flowmock exec: {plural(len(entries), 'call')} recorded; reports: {', '.join(paths)}", err=True)
     finally:
         server.stop(drain=5.0)
