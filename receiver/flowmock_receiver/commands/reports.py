@@ -21,8 +21,7 @@ from xml.etree import ElementTree as ET
 
 from flowmock_schemas.clikit import redact
 
-from ..core.action_tree import duration_ms, has_actions, skip_reason, walk
-from ..core.entry_lines import RUN_KEYS
+from ..core.action_tree import duration_ms, skip_reason, walk
 
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
@@ -56,17 +55,6 @@ def failure_text(entry: Mapping[str, Any], *, strict: bool = False) -> str:
         schema = contract["strict"]["schema"]
         lines.extend(f"{schema}: {error['path']}: {error['message']}" for error in contract["strict"]["errors"])
     return "\n".join(lines)
-
-
-def with_runs(entries: Iterable[Mapping[str, Any]], runs: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """Each trigger-history entry, with `run` (status, times, error, response_action, actions) when its run recorded
-    actions; entries of flowmock-defined flows and refused calls stay as they are."""
-    by_id = {run.get("run_id"): run for run in runs if has_actions(run)}
-    joined = []
-    for entry in entries:
-        run = by_id.get(entry.get("run_id"))
-        joined.append(dict(entry) if run is None else {**entry, "run": {k: run.get(k) for k in RUN_KEYS}})
-    return joined
 
 
 def _pairs(pairs: Iterable[Any]) -> list[dict[str, str]]:
@@ -155,8 +143,9 @@ def write_junit(
     entries: Iterable[Mapping[str, Any]], out: IO[str], flow_names: Mapping[str, str], *, strict: bool = False
 ) -> int:
     """JUnit XML: one suite per flow, one case per call (with `strict`, failing on strict verdicts too), then one
-    per action of the call's run (`with_runs`). Written case by case: each flow's cases go to a temporary file (on
-    disk past 1 MB) while its suite's counts add up, then the suites are copied out in turn; the number of calls."""
+    per action of the call's run (its `run`, as the export joins it). Written case by case: each flow's cases go to
+    a temporary file (on disk past 1 MB) while its suite's counts add up, then the suites are copied out in turn;
+    the number of calls."""
     suites: dict[str, tuple[IO[str], list[float]]] = {}  # flow -> (cases, [tests, failures, skipped, seconds])
     calls = 0
     with contextlib.ExitStack() as files:

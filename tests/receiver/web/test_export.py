@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from flowmock_receiver import LiveServer
 from flowmock_receiver.client import AdminClient
 from flowmock_receiver.commands import runs as runs_command
-from flowmock_receiver.commands.reports import with_runs
+from flowmock_receiver.core.action_tree import has_actions
+from flowmock_receiver.core.entry_lines import RUN_KEYS
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
 from flowmock_receiver.web import export
@@ -24,6 +25,17 @@ from tests.receiver.conftest import url_without
 from tests.runview import PLAIN, make_app, ship_order
 
 SECRET_HEADERS = {"X-Api-Key": "key-123", "Cookie": "session=key-123", "X-Auth-Token": "key-123"}
+
+
+def with_runs(entries: list[dict[str, Any]], runs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each trigger-history entry, with `run` (status, times, error, response_action, actions) when its run recorded
+    actions; entries of flowmock-defined flows and refused calls stay as they are."""
+    by_id = {run.get("run_id"): run for run in runs if has_actions(run)}
+    joined = []
+    for entry in entries:
+        run = by_id.get(entry.get("run_id"))
+        joined.append(dict(entry) if run is None else {**entry, "run": {k: run.get(k) for k in RUN_KEYS}})
+    return joined
 
 
 @pytest.fixture(params=["memory", "sqlite"])
