@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json as _json
 import os
 from collections.abc import Iterator
@@ -60,7 +61,7 @@ class AdminClient:
         url = f"{self.base_url}/_flowmock/api{path}"
         if data is None and json is None and method.upper() in ("POST", "PUT", "PATCH"):
             data = b""
-        try:
+        with self._reaching():
             response = self.session.request(
                 method,
                 url,
@@ -70,11 +71,17 @@ class AdminClient:
                 headers=self.headers(method, content_type),
                 timeout=timeout or self.timeout,
             )
+        return response.status_code, response.content
+
+    @contextlib.contextmanager
+    def _reaching(self) -> Iterator[None]:
+        """A request sent, its failure to reach the server as an `AdminApiError` that says which."""
+        try:
+            yield
         except requests.ConnectionError:
             raise AdminApiError(f"cannot reach flowmock at {self.base_url} (is `flowmock serve` running?)") from None
         except requests.Timeout:
             raise AdminApiError(f"flowmock at {self.base_url} did not answer in time") from None
-        return response.status_code, response.content
 
     def request(
         self,
@@ -119,14 +126,10 @@ class AdminClient:
         if self.reveal_credentials:
             params = {**(params or {}), "reveal": "credentials"}
         url = f"{self.base_url}/_flowmock/api{path}"
-        try:
+        with self._reaching():
             response = self.session.get(
                 url, params=params, headers=self.headers("GET"), timeout=self.timeout, stream=True
             )
-        except requests.ConnectionError:
-            raise AdminApiError(f"cannot reach flowmock at {self.base_url} (is `flowmock serve` running?)") from None
-        except requests.Timeout:
-            raise AdminApiError(f"flowmock at {self.base_url} did not answer in time") from None
         with response:
             if response.status_code >= 300:
                 self._decoded(response.status_code, response.content)
