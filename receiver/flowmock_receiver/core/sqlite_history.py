@@ -6,6 +6,7 @@ and when a transaction begins. See `sqlite_schema` for the layout and why.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import sqlite3
@@ -322,13 +323,14 @@ class History:
                 (number, after, limit),
             )
         lines: list[str] = []
+        shared = functools.partial(self._shared_value, conn)
         for row in rows.fetchall():
             seq, call_id, flow, ok, run, size, doc, head, run_doc = row
             line = None
             if len(head) >= size or size > LIST_BODY_LIMIT:  # what a list shows of the body is in the row
                 body = bytes(head) if size <= LIST_BODY_LIMIT else bytes(head[:PREVIEW_BYTES])
                 stored = StoredRow(seq, call_id, self.flow_id(conn, flow), ok == 1, bool(run), size, doc, body, run_doc)
-                line = shape.row_line(stored, lambda n: self._shared_value(conn, n))
+                line = shape.row_line(stored, shared)
             lines.append(line or shape.record_line(self.load(conn, row, LIST_BODY_LIMIT, derive=False)))
             after = seq
         return lines, after
