@@ -253,7 +253,7 @@ class Receiver:
             return bare_error(TriggerError("flow_not_found", flow_id=flow_id))
         if not signed_for(flow.keys, sp, sv, sig, None, poll_permission(run_id, operation)):
             return bare_error(TriggerError("bad_signature"))
-        call = self.store.get_call(run_id)
+        call = self.store.get_call(run_id, body_limit=0)  # the run and its ids: never the body
         if call is None or call.run_id != run_id or call.flow_id != flow_id:
             return bare_error(TriggerError("run_not_found", run_id=run_id))
         headers = run_headers(flow, operation, self.region, run_id, call.client_tracking_id or run_id)
