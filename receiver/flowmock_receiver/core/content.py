@@ -9,7 +9,11 @@ levels is refused too; that also keeps hostile bodies away from recursion limits
 from __future__ import annotations
 
 import base64
+import codecs
+import functools
 import json
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from werkzeug.http import parse_options_header
@@ -76,8 +80,8 @@ def _decode(text: str) -> Any:
 
 
 def parse_json(raw: bytes) -> Any:
-    try:
-        text = raw.decode("utf-8-sig")
+    try:  # UTF-8 without its BOM, as "utf-8-sig" decodes it (that codec's Python wrapper cost a microsecond a call)
+        text = raw[3:].decode() if raw.startswith(codecs.BOM_UTF8) else raw.decode()
     except UnicodeDecodeError:
         try:  # UTF-16 and UTF-32 with or without a BOM, detected as json.loads detects them
             text = raw.decode(json.detect_encoding(raw), "surrogatepass")
@@ -104,12 +108,18 @@ def is_json_type(mimetype: str) -> bool:
     return mimetype == "application/json" or mimetype.endswith("+json")
 
 
+@functools.lru_cache(maxsize=256)
+def _media_type(content_type: str) -> tuple[str, Mapping[str, str]]:
+    """The lowercase media type and options of a Content-Type: senders send the same one on every call."""
+    mimetype, options = parse_options_header(content_type)
+    return mimetype.lower(), MappingProxyType(options)
+
+
 def trigger_body(raw: bytes, content_type: str | None) -> Any:
     """The `body` of the trigger outputs; raises ContentError for JSON that cannot be parsed."""
     if not raw:
         return None
-    mimetype, options = parse_options_header(content_type or "")
-    mimetype = mimetype.lower()
+    mimetype, options = _media_type(content_type or "")
     if is_json_type(mimetype):
         return parse_json(raw)
     if mimetype == "text/plain":

@@ -6,10 +6,12 @@ run to name); `SuppressWorkflowHeadersOnResponse` removes them all.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 from urllib.parse import urlsplit
 
+from . import ids
 from .flows import Flow
 
 _REGION = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
@@ -54,12 +56,18 @@ RATELIMIT = {
 }
 
 
+@functools.lru_cache(maxsize=1024)
+def _system_id(region: str, flow_id: str) -> str:
+    """`x-ms-workflow-system-id`: the same for every call to a flow, so made once (every answer carries it)."""
+    return f"/locations/{region}/scaleunits/prod-{ids.scale_unit(flow_id):02d}/workflows/{flow_id}"
+
+
 def workflow_headers(flow: Flow, tracking_id: str, region: str) -> dict[str, str]:
     """The headers every answer from a known flow carries, refused calls included."""
     if flow.suppress_workflow_headers:
         return {}
     return {
-        "x-ms-workflow-system-id": f"/locations/{region}/scaleunits/prod-{flow.scale_unit:02d}/workflows/{flow.id}",
+        "x-ms-workflow-system-id": _system_id(region, flow.id),
         "x-ms-workflow-id": flow.id,
         "x-ms-workflow-version": flow.version,
         "x-ms-workflow-name": flow.id,
@@ -70,18 +78,15 @@ def workflow_headers(flow: Flow, tracking_id: str, region: str) -> dict[str, str
 
 def run_headers(flow: Flow, tracking_id: str, region: str, run_id: str, client_tracking_id: str) -> dict[str, str]:
     """Everything a fired call's answer carries, in the order of the real capture."""
-    headers = dict(NO_CACHE)
     if flow.suppress_workflow_headers:
-        return headers
-    headers.update(
-        {
-            "x-ms-workflow-run-id": run_id,
-            "x-ms-correlation-id": tracking_id,
-            "x-ms-client-tracking-id": client_tracking_id,
-            "x-ms-trigger-history-name": run_id,
-            "x-ms-execution-location": region,
-        }
-    )
-    headers.update(workflow_headers(flow, tracking_id, region))
-    headers.update(RATELIMIT)
-    return headers
+        return dict(NO_CACHE)
+    return {
+        **NO_CACHE,
+        "x-ms-workflow-run-id": run_id,
+        "x-ms-correlation-id": tracking_id,
+        "x-ms-client-tracking-id": client_tracking_id,
+        "x-ms-trigger-history-name": run_id,
+        "x-ms-execution-location": region,
+        **workflow_headers(flow, tracking_id, region),
+        **RATELIMIT,
+    }

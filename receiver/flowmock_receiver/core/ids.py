@@ -52,11 +52,23 @@ def new_tracking_id() -> str:
     return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) & 3]}{h[17:20]}-{h[20:]}"
 
 
+# The whole-second part of the last timestamp made: every call writes two, nearly always within the same second,
+# and formatting the date was most of their cost. A (second, text) pair, replaced whole, so threads may share it.
+_second: tuple[int, str] = (-1, "")
+
+
 def timestamp(moment: float | None = None) -> str:
     """ISO 8601 UTC with seven fractional digits and `Z`, as Azure writes run times."""
+    global _second
     moment = time.time() if moment is None else moment
     seconds = int(moment)
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int((moment - seconds) * 1e6):06d}0Z"
+    cached = _second
+    if cached[0] == seconds:
+        prefix = cached[1]
+    else:
+        prefix = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds))
+        _second = (seconds, prefix)
+    return f"{prefix}.{int((moment - seconds) * 1e6):06d}0Z"
 
 
 def new_key() -> str:

@@ -61,7 +61,7 @@ class Retention:
     def start(self, interval: float = 1.0) -> None:
         """Run in a daemon thread every `interval` seconds, once; the thread ends with the store or when this
         object is no longer referenced."""
-        if not self.active:
+        if not self.active or self._thread is not None:  # asked after every call: no lock once it runs
             return
         with self._start_lock:
             if self._thread is not None:

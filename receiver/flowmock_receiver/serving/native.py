@@ -179,10 +179,22 @@ async def _read_body(receive: Any, length: int) -> tuple[bytes, bool]:
     return body, len(body) >= length
 
 
+# Answer header names as ASGI wants them (lowercase bytes): the same twenty or so on every answer, so encoded once.
+_ANSWER_NAMES: dict[str, bytes] = {}
+
+
+def _answer_name(name: str) -> bytes:
+    raw = name.lower().encode("latin-1")
+    if len(_ANSWER_NAMES) < 1024:  # a flow's own Response headers are few; bounded all the same
+        _ANSWER_NAMES[name] = raw
+    return raw
+
+
 def _messages(response: TriggerResponse, *, head: bool) -> tuple[dict[str, Any], dict[str, Any]]:
     """The ASGI messages of a whole answer: uvicorn adds the Date header and writes the status line."""
     status, headers, body = response
-    encoded = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
+    names = _ANSWER_NAMES
+    encoded = [(names.get(name) or _answer_name(name), value.encode("latin-1")) for name, value in headers]
     encoded.append((b"content-length", str(len(body)).encode("latin-1")))
     return (
         {"type": "http.response.start", "status": status, "headers": encoded},
