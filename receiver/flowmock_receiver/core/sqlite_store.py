@@ -1,15 +1,14 @@
 """The SQLite store: the default for `flowmock serve`; survives restarts and is shared by worker processes.
 
-WAL mode lets readers work while a write commits. Records go through one writer thread per process, which
-commits every record waiting at that moment in one transaction (group commit, see `sqlite_writer`). `record`
-returns, and `record_async` resumes its coroutine, only once its batch is committed, so the trigger never answers
-before its record is on disk. `synchronous=NORMAL` (the WAL
-default) survives a killed process; set FLOWMOCK_SQLITE_SYNCHRONOUS=FULL to survive power loss too.
+WAL mode lets readers work while a write commits. Records are committed in batches, one transaction each, by the
+event loop that answered their calls or by a writer thread (`sqlite_recorder`). `record` returns, and
+`record_async` resumes its coroutine, only once its batch is committed, so the trigger never answers before its
+record is on disk. `synchronous=NORMAL` (the WAL default) survives a killed process; set
+FLOWMOCK_SQLITE_SYNCHRONOUS=FULL to survive power loss too.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import os
@@ -30,8 +29,8 @@ from .records import CallRecord
 from .sqlite_connection import connect, connect_read_only
 from .sqlite_history import History, body_chunks
 from .sqlite_history import store_error as _store_error
+from .sqlite_recorder import Recorder
 from .sqlite_schema import prepare
-from .sqlite_writer import Pending, wake, with_room, write_loop
 from .store import StoreFull
 
 
@@ -72,7 +71,6 @@ class SQLiteStore:
         self._readers: queue.LifoQueue[sqlite3.Connection] = queue.LifoQueue()
         self._reader_slots = threading.BoundedSemaphore(readers)
         self._opened: list[sqlite3.Connection] = [self._writer]
-        self._pending: queue.SimpleQueue[Pending | None] = queue.SimpleQueue()
         self._opened_lock = threading.Lock()
         # Flows are read on every call, so each process keeps them in memory and drops them when it writes one.
         # Processes sharing the file (`serve --workers`) also drop them when another process writes one, which it
@@ -87,12 +85,10 @@ class SQLiteStore:
         self._signal = open_signal(self.path, create=shared)
         self._flow_cache: dict[str, tuple[str, Flow]] = {}
         self._closed = False
-        self._checkpoint_waiting = False
         self._stop = threading.Event()
-        self._writer_thread = threading.Thread(
-            target=write_loop, args=(self._pending, self._commit), name="flowmock-writer", daemon=True
+        self._recorder = Recorder(
+            self._write_lock, self._writer, self._history, self.path, self._reusable, on_loop=not shared
         )
-        self._writer_thread.start()
         self._checkpointer = threading.Thread(target=self._checkpoint_loop, name="flowmock-checkpoint", daemon=True)
         self._checkpointer.start()
 
@@ -134,12 +130,12 @@ class SQLiteStore:
                 with contextlib.suppress(sqlite3.Error):
                     _busy, frames, _copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                     if frames > 0:
-                        self._checkpoint_waiting = True  # requests stop taking the lock themselves meanwhile
+                        self._recorder.checkpoint_waiting = True  # requests stop taking the lock themselves meanwhile
                         try:
                             with self._write_lock:
                                 conn.execute("PRAGMA wal_checkpoint(RESTART)").fetchall()
                         finally:
-                            self._checkpoint_waiting = False
+                            self._recorder.checkpoint_waiting = False
         finally:
             conn.close()
 
@@ -205,35 +201,15 @@ class SQLiteStore:
 
     # calls -----------------------------------------------------------------------------------------------
     def record(self, call: CallRecord) -> None:
-        """Hand the record to the writer thread and return once the batch it is in is committed."""
+        """Return once the record is committed (`sqlite_recorder`)."""
         self._check_writable()
-        # With nobody else writing, commit right here: handing a lone record to the writer thread costs two thread
-        # switches, most of a call's time at one connection. Otherwise queue, and the writer commits a batch.
-        if not self._checkpoint_waiting and self._pending.empty() and self._write_lock.acquire(blocking=False):
-            pending = Pending(call)
-            try:
-                self._commit_locked([pending], keep_room=True)
-            finally:
-                self._write_lock.release()
-        else:
-            done = threading.Event()
-            pending = Pending(call, done)
-            self._pending.put(pending)
-            done.wait()
-        if pending.error is not None:
-            raise pending.error
+        self._recorder.record(call)
 
     async def record_async(self, call: CallRecord) -> None:
-        """`record` for a coroutine on an event loop: the record joins the writer thread's next batch and the
-        coroutine resumes once that batch is committed, with the loop free for other calls meanwhile."""
+        """`record` for a coroutine on an event loop, which goes on with other calls until the record's batch is
+        committed (by the loop itself at the end of its turn, or by the writer thread)."""
         self._check_writable()
-        loop = asyncio.get_running_loop()
-        future: asyncio.Future[None] = loop.create_future()
-        pending = Pending(call, future=future, loop=loop)
-        self._pending.put(pending)
-        await future
-        if pending.error is not None:
-            raise pending.error
+        await self._recorder.record_async(call)
 
     def _check_writable(self) -> None:
         if self._closed:
@@ -251,40 +227,7 @@ class SQLiteStore:
 
     def record_many(self, calls: list[CallRecord]) -> None:
         """Record many calls in one transaction (an import, `make bench` filling a history)."""
-        batch = [Pending(call) for call in calls]
-        with self._write_lock:
-            self._commit_locked(batch)
-        for pending in batch[:1]:
-            if pending.error is not None:
-                raise pending.error
-
-    def _commit(self, batch: list[Pending]) -> None:
-        """The writer thread's commit of a batch of `record` and `record_async` calls."""
-        with self._write_lock:
-            self._commit_locked(batch, keep_room=True)
-
-    def _commit_locked(self, batch: list[Pending], *, keep_room: bool = False) -> None:
-        """Insert a batch in one transaction (the write lock is held) and wake everyone in it. With `keep_room`,
-        a record that would leave the disk without room to clear history is refused (`StoreFull`), not written;
-        checked here, by the thread that writes, so the event loop makes no system call for it."""
-        conn = self._writer
-        writing = batch
-        try:
-            if keep_room:
-                writing = with_room(batch, self.path, self._reusable)
-            if writing:
-                self._history.insert(conn, [p.call for p in writing])
-            if conn.in_transaction:
-                conn.execute("COMMIT")
-            self._history.committed()
-        except BaseException as exc:
-            if conn.in_transaction:
-                with contextlib.suppress(sqlite3.Error):
-                    conn.execute("ROLLBACK")
-            self._history.rolled_back()
-            for p in writing:
-                p.error = _store_error(exc, self.path)
-        wake(batch)
+        self._recorder.record_many(calls)
 
     def calls(self, flow_id: str | None = None, **page: Any) -> list[CallRecord]:
         """A page of calls, newest first (the arguments are `Store.calls`'s)."""
@@ -387,8 +330,7 @@ class SQLiteStore:
                 return
             self._closed = True
         self._stop.set()
-        self._pending.put(None)
-        self._writer_thread.join(timeout=10)
+        self._recorder.close()
         self._checkpointer.join(timeout=5)
         with self._write_lock, self._opened_lock:
             with contextlib.suppress(sqlite3.Error):

@@ -42,14 +42,22 @@ class Pending:
 
 
 def wake(batch: list[Pending]) -> None:
-    """Tell everyone in a committed (or failed) batch: `error` is already set on each when it failed."""
+    """Tell everyone in a committed (or failed) batch: `error` is already set on each when it failed. A coroutine
+    resumes on its own loop, woken from another thread, or scheduled directly when that loop made the commit."""
     loops: dict[asyncio.AbstractEventLoop, list[Pending]] = {}
     for p in batch:
         if p.done is not None:
             p.done.set()
         elif p.loop is not None:
             loops.setdefault(p.loop, []).append(p)
+    try:
+        here: asyncio.AbstractEventLoop | None = asyncio.get_running_loop()  # a batch its own loop committed
+    except RuntimeError:
+        here = None
     for loop, waiting in loops.items():
+        if loop is here:
+            loop.call_soon(_settle, waiting)
+            continue
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is left to answer
             loop.call_soon_threadsafe(_settle, waiting)
 
@@ -62,8 +70,7 @@ def _settle(waiting: list[Pending]) -> None:
 
 def with_room(batch: list[Pending], path: str, reusable: Callable[[], int]) -> list[Pending]:
     """The records of `batch` the disk under `path` has room for (`disk_space`); the others get their `StoreFull`.
-    The disk is asked once for the whole batch, and about each record only when the batch as a whole does not fit.
-    Asked by the thread that writes, so a call answered on the event loop makes no system call for it."""
+    The disk is asked once for the whole batch, and about each record only when the batch as a whole does not fit."""
     if (
         path == ":memory:"
         or lacks_room(path, sum(len(p.call.body) for p in batch), reusable, records=len(batch)) is None

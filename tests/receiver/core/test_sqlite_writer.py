@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+import time
 
 import pytest
 
@@ -79,8 +81,7 @@ def test_a_closed_store_refuses_a_record_from_an_event_loop_at_once(tmp_path):
 
 
 def test_a_record_from_an_event_loop_keeps_the_room_on_the_disk_a_clear_needs(tmp_path, monkeypatch):
-    """The free-space check of `disk_space` holds for records written from the loop, as for `record`: the writer
-    thread asks the disk, so the loop makes no system call for it."""
+    """The free-space check of `disk_space` holds for records written from the loop, as for `record`."""
     store = SQLiteStore(tmp_path / "db")
     monkeypatch.setattr(disk_space, "disk_free", lambda path: disk_space.KEEP_FREE)  # less than a record needs
 
@@ -102,5 +103,81 @@ def test_a_record_from_an_event_loop_keeps_the_room_on_the_disk_a_clear_needs(tm
         monkeypatch.undo()
         asyncio.run(store.record_async(_call(100)))
         assert store.count() == 1
+    finally:
+        store.close()
+
+
+def _commits(store: SQLiteStore) -> list[str]:
+    """The name of the thread behind each COMMIT the store's writing connection makes from now on."""
+    seen: list[str] = []
+    store._writer.set_trace_callback(
+        lambda sql: seen.append(threading.current_thread().name) if sql.strip().upper() == "COMMIT" else None
+    )
+    return seen
+
+
+def test_calls_answered_in_one_turn_of_the_loop_share_one_commit_made_by_the_loop(tmp_path):
+    store = SQLiteStore(tmp_path / "db")
+    commits = _commits(store)
+
+    async def main() -> None:
+        await asyncio.gather(*(store.record_async(_call(n)) for n in range(50)))
+
+    try:
+        asyncio.run(main())
+        assert store.count() == 50
+        assert commits == [threading.current_thread().name]  # one transaction, and no hop to the writer thread
+    finally:
+        store.close()
+
+
+def test_the_loop_never_waits_for_the_write_lock_its_records_go_to_the_writer_thread(tmp_path):
+    """A clear or retention holding the write lock must not stop the loop: the turn's records wait for the writer
+    thread, and the loop goes on with other calls meanwhile."""
+    store = SQLiteStore(tmp_path / "db")
+    commits = _commits(store)
+    held, release = threading.Event(), threading.Event()
+
+    def holder() -> None:
+        with store._write_lock:
+            held.set()
+            release.wait(5)
+
+    async def main() -> tuple[int, bool]:
+        ticks = 0
+        task = asyncio.ensure_future(store.record_async(_call(1)))
+        started = time.monotonic()
+        while time.monotonic() - started < 0.3:  # the loop keeps turning while the lock is held
+            ticks += 1
+            await asyncio.sleep(0.001)
+        waited = not task.done()
+        release.set()
+        await task
+        return ticks, waited
+
+    thread = threading.Thread(target=holder)
+    thread.start()
+    held.wait(5)
+    try:
+        ticks, waited = asyncio.run(main())
+        assert waited and ticks > 20
+        assert store.count() == 1 and commits == ["flowmock-writer"]
+    finally:
+        release.set()
+        thread.join()
+        store.close()
+
+
+def test_a_store_shared_by_worker_processes_commits_loop_records_on_its_writer_thread(tmp_path):
+    """Other processes take SQLite's own lock at any moment; an event loop must not be the one to wait for it."""
+    store = SQLiteStore(tmp_path / "db", shared=True)
+    commits = _commits(store)
+
+    async def main() -> None:
+        await asyncio.gather(*(store.record_async(_call(n)) for n in range(10)))
+
+    try:
+        asyncio.run(main())
+        assert store.count() == 10 and set(commits) == {"flowmock-writer"}
     finally:
         store.close()
