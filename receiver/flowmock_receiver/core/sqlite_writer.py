@@ -43,7 +43,7 @@ class Pending:
 
 def wake(batch: list[Pending]) -> None:
     """Tell everyone in a committed (or failed) batch: `error` is already set on each when it failed. A coroutine
-    resumes on its own loop, woken from another thread, or scheduled directly when that loop made the commit."""
+    resumes on its own loop, woken from another thread, or at once when that loop made the commit."""
     loops: dict[asyncio.AbstractEventLoop, list[Pending]] = {}
     for p in batch:
         if p.done is not None:
@@ -56,7 +56,7 @@ def wake(batch: list[Pending]) -> None:
         here = None
     for loop, waiting in loops.items():
         if loop is here:
-            loop.call_soon(_settle, waiting)
+            _settle(waiting)
             continue
         with contextlib.suppress(RuntimeError):  # the loop has closed: nobody is left to answer
             loop.call_soon_threadsafe(_settle, waiting)

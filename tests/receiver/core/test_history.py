@@ -10,12 +10,14 @@ import time
 
 import pytest
 
+from flowmock_receiver import create_app
 from flowmock_receiver.core import sqlite_history, sqlite_schema
 from flowmock_receiver.core.entry_lines import EntryShape
 from flowmock_receiver.core.records import PREVIEW_BYTES, CallRecord
 from flowmock_receiver.core.retention import DAY, Retention
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import MemoryStore
+from tests.conftest import ROOT
 
 FLOW, OTHER = "f" * 32, "e" * 32
 
@@ -395,3 +397,28 @@ def test_sqlite_shared_table_stops_at_its_limit_says_so_once_and_keeps_new_parts
         assert len(full) == 2  # once in each process
     finally:
         store.close()
+
+
+@pytest.mark.parametrize("client_tracking_id", [None, "my-own-tracking-id"])
+def test_a_call_as_the_trigger_records_it_comes_back_from_sqlite_exactly(tmp_path, client_tracking_id):
+    """A real call's record (strict verdict beside the documented one, the ~20 response headers with the run,
+    client and tracking ids in them) goes through the compact row and its shared parts, and back, unchanged."""
+    memory = MemoryStore()
+    app = create_app(store=memory)
+    flow = next(f for f in memory.list_flows() if f.schema == "monitor-results")
+    body = (ROOT / "fixtures" / "payloads" / "monitor-results" / "valid" / "failing-run.json").read_bytes()
+    headers = {"Content-Type": "application/json"}
+    if client_tracking_id:
+        headers["x-ms-client-tracking-id"] = client_tracking_id
+    for _ in range(2):  # the second call finds its shared parts already stored
+        answer = app.test_client().post(flow.callback_url("http://localhost"), data=body, headers=headers)
+        assert answer.status_code == 202
+    sqlite = SQLiteStore(tmp_path / "db")
+    try:
+        for record in reversed(memory.calls(flow.id)):
+            sqlite.record(record)
+        for record in memory.calls(flow.id):
+            assert "strict" in record.contract
+            assert sqlite.get_call(record.id) == memory.get_call(record.id)
+    finally:
+        sqlite.close()
