@@ -4,7 +4,8 @@ A call served through WSGI hops from the event loop to a pool thread and back, a
 the writer thread and back too: about four thread switches under the GIL, which were most of a call's cost. Here
 the request is built from the ASGI scope and a small body is read with `receive()`; then the pipeline (a function
 of values, `core.trigger`) runs on the loop itself, and the record goes to the in-memory store at once or joins the
-SQLite writer's next batch while the loop serves other calls (`SQLiteStore.record_async`). Calls that can block or
+batch of SQLite records the loop commits at the end of its turn, with the loop serving other calls until then
+(`SQLiteStore.record_async`, `core.sqlite_recorder`). Calls that can block or
 take long run the same pipeline on a pool thread instead, one hop each way: an imported flow (the workflow engine
 runs its actions), a flow with injected latency (it sleeps), and any call when the store is neither of the two
 built in (its `record` may block).
