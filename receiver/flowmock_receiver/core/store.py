@@ -16,6 +16,7 @@ import bisect
 import heapq
 import itertools
 import marshal
+import math
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -145,6 +146,10 @@ class MemoryStore:
         self._counts: Counter[CounterKey] = Counter()
         self._runs: dict[str, bytes] = {}  # call id -> the run's latest document (imported flows only)
         self._seq = 0  # the last seq handed out: never lowered, so a seq is never reused (see the module)
+        # The time of the oldest call kept (inf: none). Retention asks every second whether any call is older than
+        # its limit; calls need not be in time order (imported history), so without this it walked them all, under
+        # the lock every record takes, to find none.
+        self._oldest = math.inf
 
     def get_flow(self, flow_id: str) -> Flow | None:
         return self._flows.get(flow_id)
@@ -171,6 +176,7 @@ class MemoryStore:
         self._runs = {key: run for key, run in self._runs.items() if key in self._by_id}
         self._by_flow, self._by_key = {}, {}
         self._counts = Counter()
+        self._oldest = min((c.time for c in self._calls), default=math.inf)
         for c in self._calls:
             self._by_flow.setdefault(c.key[0], []).append(c)
             self._by_key.setdefault(c.key, []).append(c)
@@ -189,6 +195,7 @@ class MemoryStore:
             self._by_key.setdefault(key, []).append(stored)
             self._by_id[call.id] = stored
             self._counts[key] += 1
+            self._oldest = min(self._oldest, when)
             if call.run is not None:
                 self._runs[call.id] = marshal_dumps(call.run)
 
@@ -269,6 +276,8 @@ class MemoryStore:
         `max_calls`; the number forgotten (0: nothing left to do)."""
         with self._lock:
             over = max(0, len(self._calls) - max_calls) if max_calls is not None else 0
+            if not over and (older_than is None or self._oldest >= older_than):
+                return 0
             doomed: set[int] = set()
             for i, c in enumerate(self._calls):
                 if len(doomed) >= batch or (i >= over and older_than is None):
@@ -283,7 +292,7 @@ class MemoryStore:
     def oldest_time(self) -> float | None:
         """When the oldest call kept was made (seconds since 1970), or None."""
         with self._lock:
-            return min((c.time for c in self._calls), default=None)
+            return self._oldest if self._calls else None
 
     def clear(self, flow_id: str | None = None) -> None:
         with self._lock:

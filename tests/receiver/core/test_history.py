@@ -223,6 +223,21 @@ def test_retention_removes_exactly_the_calls_older_than_the_limit(store):
     assert Retention(store, 0, None).run_once(now=now + 1000 * DAY) == 0  # 0 keeps everything
 
 
+def test_retention_finds_old_calls_recorded_after_newer_ones_and_knows_the_oldest_left(store):
+    """Imported history arrives out of time order: a call made long ago can be recorded last."""
+    now = 1_900_000_000.0
+    for n, age in enumerate([1, 2, 40, 3, 35], 1):  # days
+        store.record(_call(n, at=now - age * DAY))
+    assert store.oldest_time() == now - 40 * DAY
+    assert Retention(store, 28, None).run_once(now=now) == 2
+    assert _ids(store.calls()) == [4, 2, 1] and store.oldest_time() == now - 3 * DAY
+    assert Retention(store, 28, None).run_once(now=now) == 0
+    store.record(_call(6, at=now - 50 * DAY))
+    assert Retention(store, 28, None).run_once(now=now) == 1 and _ids(store.calls()) == [4, 2, 1]
+    store.clear()
+    assert store.oldest_time() is None
+
+
 def test_max_calls_keeps_only_the_newest_calls(store):
     for n in range(1, 13):
         store.record(_call(n))
