@@ -12,7 +12,9 @@ Three ways, one transaction per batch, and never an answer before its batch has 
 - A record made on any other thread is committed by that thread when nobody else is writing, or else by the
   writer thread (`sqlite_writer`), which commits everything waiting at once.
 - A store shared by worker processes (`serve --workers`) commits loop records on the writer thread as before:
-  other processes take SQLite's own lock at any moment, and an event loop must not wait for them.
+  other processes take SQLite's own lock at any moment, and an event loop must not wait for them. (A store that
+  does not share is the only writer of its file as flowmock runs it; should another process write it anyway, the
+  loop waits for SQLite's lock while that process holds it, a commit's few milliseconds.)
 """
 
 from __future__ import annotations
