@@ -1,11 +1,12 @@
 """The SQLite store's writer thread: group commit, and waking whoever waits for a batch.
 
-Records queue up for one writer thread, which commits every record waiting at that moment in one transaction:
-SQLite's tail latency under concurrency comes from threads fighting over the database lock (and, in Python, over
-the GIL each SQLite call releases), not from the commit itself. A record's sender is woken once its batch is on
-disk: a thread through its own `threading.Event`, and a call waiting on an event loop (the server answers trigger
-calls there) through an asyncio future, settled for the whole batch with one `call_soon_threadsafe` per loop, so
-records from many concurrent calls share one commit and one wake-up of the loop.
+Records that cannot be committed where they were made (see `sqlite_recorder`) queue up for one writer thread,
+which commits every record waiting at that moment in one transaction: SQLite's tail latency under concurrency comes
+from threads fighting over the database lock (and, in Python, over the GIL each SQLite call releases), not from the
+commit itself. A record's sender is woken once its batch is on disk: a thread through its own `threading.Event`,
+and a call waiting on an event loop through an asyncio future, settled for the whole batch with one
+`call_soon_threadsafe` per loop (or at once, when the loop made the commit itself), so records from many concurrent
+calls share one commit and one wake-up of the loop.
 """
 
 from __future__ import annotations
