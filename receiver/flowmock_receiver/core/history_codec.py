@@ -53,23 +53,19 @@ def _contract_text(contract: Any) -> str:
     if contract == _VALID:
         return _VALID_TEXT
     strict = contract.get("strict") if isinstance(contract, dict) else None
-    if (
-        isinstance(strict, dict)
-        and list(contract) == ["valid", "errors", "strict"]
-        and contract["valid"] is True
-        and contract["errors"] == []
-        and list(strict) == ["schema", "valid", "errors"]
-        and isinstance(strict["schema"], str)
-        and strict["valid"] is True
-        and strict["errors"] == []
-    ):
-        return _valid_with_strict(strict["schema"])
+    schema = strict.get("schema") if isinstance(strict, dict) else None
+    if isinstance(schema, str):
+        conforming, text = _valid_with_strict(schema)
+        if contract == conforming:
+            return text
     return _encode(contract)
 
 
 @functools.lru_cache(maxsize=64)
-def _valid_with_strict(schema: str) -> str:
-    return _encode({**_VALID, "strict": {"schema": schema, **_VALID}})
+def _valid_with_strict(schema: str) -> tuple[dict[str, Any], str]:
+    """The verdict of a body that conforms to its schema and to that schema's strict variant, and its JSON."""
+    value = {**_VALID, "strict": {"schema": schema, **_VALID}}
+    return value, _encode(value)
 
 
 @functools.lru_cache(maxsize=512)

@@ -59,24 +59,25 @@ class Recorder:
         )
         self._thread.start()
 
-    def _free(self) -> bool:
-        """Take the write lock if nobody is writing or waiting to: True when taken (the caller releases it)."""
-        return not self.checkpoint_waiting and self._pending.empty() and self._lock.acquire(blocking=False)
+    def _commit_here(self, batch: list[Pending]) -> bool:
+        """Commit `batch` in this thread when nobody is writing or waiting to; False, having done nothing, when
+        someone is (the caller hands it to the writer thread)."""
+        if self.checkpoint_waiting or not self._pending.empty() or not self._lock.acquire(blocking=False):
+            return False
+        try:
+            self._commit_locked(batch, keep_room=True)
+        finally:
+            self._lock.release()
+        return True
 
     def record(self, call: CallRecord) -> None:
         """Commit the record and return once it is on disk (in this thread when nobody else is writing: handing a
         lone record to the writer thread costs two thread switches, most of a call's time at one connection)."""
-        if self._free():
-            pending = Pending(call)
-            try:
-                self._commit_locked([pending], keep_room=True)
-            finally:
-                self._lock.release()
-        else:
-            done = threading.Event()
-            pending = Pending(call, done)
+        pending = Pending(call)
+        if not self._commit_here([pending]):
+            pending.done = threading.Event()
             self._pending.put(pending)
-            done.wait()
+            pending.done.wait()
         if pending.error is not None:
             raise pending.error
 
@@ -99,12 +100,9 @@ class Recorder:
 
     def _commit_turn(self, loop: asyncio.AbstractEventLoop) -> None:
         batch = self._turns.pop(loop)
-        if self._free():
-            try:
-                self._commit_locked(batch, keep_room=True)
-            finally:
-                self._lock.release()
-        elif self._thread.is_alive():
+        if self._commit_here(batch):
+            return
+        if self._thread.is_alive():
             for pending in batch:
                 self._pending.put(pending)
         else:  # the store closed during the turn: nobody is left to commit them

@@ -11,6 +11,7 @@ import time
 import pytest
 
 from flowmock_receiver.core import disk_space
+from flowmock_receiver.core.records import CallRecord
 from flowmock_receiver.core.sqlite_store import SQLiteStore
 from flowmock_receiver.core.store import StoreFull
 from tests.receiver.core.test_stores import _call
@@ -48,26 +49,33 @@ def test_a_coroutine_resumes_only_once_its_record_is_committed_and_the_loop_is_f
         store.close()
 
 
-def test_a_full_disk_is_raised_in_every_coroutine_whose_record_it_refused(tmp_path):
-    store = SQLiteStore(tmp_path / "db")
-    with store._write_lock:  # SQLite's size limit gives the SQLITE_FULL a full disk gives
-        (pages,) = store._writer.execute("PRAGMA page_count").fetchone()
-        store._writer.execute(f"PRAGMA max_page_count = {pages}")
+def _refusals(store: SQLiteStore, records: list[CallRecord]) -> list[StoreFull | None]:
+    """Record each from its own coroutine, all at once: the `StoreFull` each one raised, or None."""
 
-    async def call(n: int) -> BaseException | None:
-        record = _call(n)
-        record.body = b"x" * 20_000
+    async def one(record: CallRecord) -> StoreFull | None:
         try:
             await store.record_async(record)
         except StoreFull as exc:
             return exc
         return None
 
-    async def main() -> list[BaseException | None]:
-        return await asyncio.gather(*(call(n) for n in range(20)))
+    async def main() -> list[StoreFull | None]:
+        return await asyncio.gather(*(one(record) for record in records))
 
+    return asyncio.run(main())
+
+
+def test_a_full_disk_is_raised_in_every_coroutine_whose_record_it_refused(tmp_path):
+    store = SQLiteStore(tmp_path / "db")
+    with store._write_lock:  # SQLite's size limit gives the SQLITE_FULL a full disk gives
+        (pages,) = store._writer.execute("PRAGMA page_count").fetchone()
+        store._writer.execute(f"PRAGMA max_page_count = {pages}")
+
+    records = [_call(n) for n in range(20)]
+    for record in records:
+        record.body = b"x" * 20_000
     try:
-        errors = asyncio.run(main())
+        errors = _refusals(store, records)
         assert all(isinstance(e, StoreFull) for e in errors) and store.count() == 0
     finally:
         store.close()
@@ -85,18 +93,8 @@ def test_a_record_from_an_event_loop_keeps_the_room_on_the_disk_a_clear_needs(tm
     store = SQLiteStore(tmp_path / "db")
     monkeypatch.setattr(disk_space, "disk_free", lambda path: disk_space.KEEP_FREE)  # less than a record needs
 
-    async def call(n: int) -> BaseException | None:
-        try:
-            await store.record_async(_call(n))
-        except StoreFull as exc:
-            return exc
-        return None
-
-    async def main() -> list[BaseException | None]:
-        return await asyncio.gather(*(call(n) for n in range(20)))
-
     try:
-        errors = asyncio.run(main())
+        errors = _refusals(store, [_call(n) for n in range(20)])
         assert all(isinstance(e, StoreFull) and "is full" in str(e) for e in errors) and store.count() == 0
         with pytest.raises(StoreFull, match="is full"):
             store.record(_call(99))
